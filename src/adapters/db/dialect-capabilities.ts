@@ -1,0 +1,18 @@
+// Every difference between SQLite and PostgreSQL that the adapters care about is declared here,
+// once, so no other file branches on the dialect name.
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DialectCapabilities {
+  name: DialectName;
+  /** Column type for an auto-incrementing sequence number. */
+  serialType: 'integer' | 'bigserial';
+  /** `select … for update skip locked` exists (PostgreSQL); SQLite serialises writers instead. */
+  skipLocked: boolean;
+  /** Several connections may write at once (PostgreSQL), or exactly one writer (SQLite). */
+  concurrentWriters: boolean;
+}
+
+export const CAPABILITIES: Record<DialectName, DialectCapabilities> = {
+  sqlite: { name: 'sqlite', serialType: 'integer', skipLocked: false, concurrentWriters: false },
+  postgres: { name: 'postgres', serialType: 'bigserial', skipLocked: true, concurrentWriters: true },
+};

@@ -1,0 +1,43 @@
+// Opens the configured database: SQLite in the data folder by default, PostgreSQL when a
+// postgres:// URL is given.
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { CAPABILITIES, type DialectCapabilities } from './dialect-capabilities.ts';
+import type { Database } from './schema.ts';
+
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  capabilities: DialectCapabilities;
+  /** Where the data lives, for logs ("sqlite:/data/mailroom.db" or the URL without password). */
+  description: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  dataDir: string;
+  databaseUrl: string | null;
+}
+
+// busy_timeout must come first: the other pragmas can themselves meet a lock. WAL lets readers
+// proceed while one writer commits; synchronous=FULL because "accepted means stored" — a 202 or a
+// 250 promises the row survives power loss, not just a process crash. foreign_keys is off by default
+// in SQLite and our cascades depend on it.
+const SQLITE_PRAGMAS = ['busy_timeout = 5000', 'journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON'];
+
+export function openDatabase(options: OpenDatabaseOptions): OpenDatabase {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const safeUrl = options.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    return { db, capabilities: CAPABILITIES.postgres, description: safeUrl, close: () => db.destroy() };
+  }
+  fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(options.dataDir, 'mailroom.db');
+  const sqlite = new BetterSqlite3(file);
+  for (const pragma of SQLITE_PRAGMAS) sqlite.pragma(pragma);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, capabilities: CAPABILITIES.sqlite, description: `sqlite:${file}`, close: () => db.destroy() };
+}

@@ -1,0 +1,126 @@
+// Table shapes as stored. The same columns on SQLite and PostgreSQL: timestamps are ISO-8601 UTC
+// text, booleans are 0/1 integers, lists and maps are JSON text — so one store implementation
+// serves both backends.
+import type { Generated } from 'kysely';
+
+export interface CompaniesTable {
+  id: string;
+  slug: string;
+  name: string;
+  parent_id: string | null;
+  default_mail_server_id: string | null;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  company_id: string;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  disabled: number;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  company_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface MailServersTable {
+  id: string;
+  company_id: string;
+  name: string;
+  preset: string;
+  host: string;
+  port: number;
+  security: string;
+  auth_enabled: number;
+  auth_mechanism: string;
+  username: string | null;
+  password_sealed: string | null;
+  password_ref: string | null;
+  from_address: string;
+  from_name: string | null;
+  reply_to: string | null;
+  error_to: string | null;
+  cc: string;
+  bcc: string;
+  custom_headers: string;
+  has_relay: number;
+  allow_invalid_cert: number;
+  status: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface MailServerSharesTable {
+  server_id: string;
+  company_id: string;
+}
+
+export interface MailServerVersionsTable {
+  server_id: string;
+  version: number;
+  snapshot: string;
+  password_sealed: string | null;
+  password_ref: string | null;
+  change: string;
+  changed_by: string;
+  changed_at: string;
+}
+
+export interface CompanySecretsTable {
+  id: string;
+  company_id: string;
+  name: string;
+  description: string | null;
+  value_sealed: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AuditLogTable {
+  seq: Generated<number>;
+  id: string;
+  company_id: string | null;
+  actor_type: string;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  details: string;
+  created_at: string;
+}
+
+export interface Database {
+  companies: CompaniesTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  mail_servers: MailServersTable;
+  mail_server_shares: MailServerSharesTable;
+  mail_server_versions: MailServerVersionsTable;
+  company_secrets: CompanySecretsTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,37 @@
+// Ordered migrations, applied under Kysely's migration lock so several processes starting at once
+// (scale-out workers) are safe: one applies, the others wait and find nothing left to do.
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration } from 'kysely/migration';
+import type { DialectCapabilities } from '../db/dialect-capabilities.ts';
+import * as foundation from './0001-foundation.ts';
+
+type MigrationModule = { up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void> };
+
+/** Append only. The key is the migration's permanent name. */
+const MIGRATIONS: [string, MigrationModule][] = [
+  ['0001-foundation', foundation],
+];
+
+export interface MigrationOutcome {
+  applied: string[];
+}
+
+function createMigrator(db: Kysely<any>, caps: DialectCapabilities): Migrator {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, mod] of MIGRATIONS) migrations[name] = { up: (d) => mod.up(d, caps) };
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+export async function runMigrations(db: Kysely<any>, caps: DialectCapabilities): Promise<MigrationOutcome> {
+  const { error, results } = await createMigrator(db, caps).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+export async function pendingMigrations(db: Kysely<any>, caps: DialectCapabilities): Promise<string[]> {
+  const all = await createMigrator(db, caps).getMigrations();
+  return all.filter((m) => !m.executedAt).map((m) => m.name);
+}

@@ -1,0 +1,38 @@
+import type { Company } from '../../core/model.ts';
+import type { CompanyStore } from '../../core/ports.ts';
+import type { CompaniesTable } from '../db/schema.ts';
+import type { Db } from './kysely-store.ts';
+
+const toCompany = (r: CompaniesTable): Company => ({
+  id: r.id, slug: r.slug, name: r.name, parentId: r.parent_id,
+  defaultMailServerId: r.default_mail_server_id, createdAt: r.created_at,
+});
+
+export function companyStore(db: Db): CompanyStore {
+  return {
+    async get(id) {
+      const r = await db.selectFrom('companies').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && toCompany(r);
+    },
+    async getBySlug(slug) {
+      const r = await db.selectFrom('companies').selectAll().where('slug', '=', slug).executeTakeFirst();
+      return r && toCompany(r);
+    },
+    async list() {
+      return (await db.selectFrom('companies').selectAll().orderBy('created_at').orderBy('id').execute()).map(toCompany);
+    },
+    async insert(c) {
+      await db.insertInto('companies').values({
+        id: c.id, slug: c.slug, name: c.name, parent_id: c.parentId,
+        default_mail_server_id: c.defaultMailServerId, created_at: c.createdAt,
+      }).execute();
+    },
+    async setDefaultMailServer(companyId, serverId) {
+      await db.updateTable('companies').set({ default_mail_server_id: serverId }).where('id', '=', companyId).execute();
+    },
+    async count() {
+      const r = await db.selectFrom('companies').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// The one composition root: builds adapters, then core services, then the edges, and owns the
+// order of shutdown (stop accepting → drain → close the database).
+import http from 'node:http';
+import { serve, type ServerType } from '@hono/node-server';
+import { openDatabase, type OpenDatabase } from './adapters/db/open-database.ts';
+import { pendingMigrations, runMigrations } from './adapters/migrations/run-migrations.ts';
+import { AesGcmSealer } from './adapters/secrets/aes-gcm-sealer.ts';
+import { keySourceFor } from './adapters/secrets/secret-key-source.ts';
+import { createSecretProviders, secretProvidersConfigFromEnv } from './adapters/secrets/secret-provider-registry.ts';
+import { createKyselyStore } from './adapters/store/kysely-store.ts';
+import type { Config } from './config/config.ts';
+import type { Clock, Logger, Store } from './core/ports.ts';
+import { CompanySecretService } from './core/secrets/company-secret-service.ts';
+import { internalSecretProvider } from './core/secrets/internal-secret-provider.ts';
+import { SecretResolver } from './core/secrets/secret-reference.ts';
+import { MailServerService } from './core/servers/mail-server-service.ts';
+import { AccountService } from './core/tenancy/account-service.ts';
+import { createHttpApp } from './http/http-app.ts';
+import { createLogger } from './observability/logger.ts';
+
+export interface AppServices {
+  store: Store;
+  accounts: AccountService;
+  mailServers: MailServerService;
+  secrets: CompanySecretService;
+  secretResolver: SecretResolver;
+  sealer: AesGcmSealer;
+  readiness(): Promise<{ status: 'ok' | 'unavailable'; database: string; pendingMigrations?: string[] }>;
+}
+
+export interface BuildOptions {
+  logger?: Logger;
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+  /** Apply pending migrations while building (serve does; `migrate` is the explicit form). */
+  migrate?: boolean;
+}
+
+export interface App {
+  config: Config;
+  services: AppServices;
+  logger: Logger;
+  database: OpenDatabase;
+  /** Starts the HTTP listener; resolves with the bound port. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const clock = options.clock ?? systemClock;
+  const env = options.env ?? process.env;
+
+  const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  if (options.migrate !== false) {
+    const { applied } = await runMigrations(database.db, database.capabilities);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  }
+  const store = createKyselyStore(database.db);
+
+  const keySource = keySourceFor({ secretKey: config.secretKey, previousKeys: env.MAILROOM_SECRET_KEY_PREVIOUS ?? null, dataDir: config.dataDir });
+  const sealer = new AesGcmSealer(keySource.load(), keySource.kind === 'file' ? () => keySource.load() : null);
+  const providersConfig = secretProvidersConfigFromEnv(env);
+  // The data folder holds the sealing key: `file:` references must never read it.
+  providersConfig.fileReservedDirs = [...providersConfig.fileReservedDirs, config.dataDir];
+  const secretResolver = new SecretResolver([
+    internalSecretProvider(store.secrets, sealer),
+    ...createSecretProviders(providersConfig, { env, logger, clock }),
+  ]);
+
+  const services: AppServices = {
+    store,
+    accounts: new AccountService(store, clock, { sessionTtlMs: config.sessionTtlHours * 3600_000 }),
+    mailServers: new MailServerService({ store, clock, sealer, secrets: secretResolver }),
+    secrets: new CompanySecretService({ store, clock, sealer }),
+    secretResolver,
+    sealer,
+    async readiness() {
+      try {
+        const pending = await pendingMigrations(database.db, database.capabilities);
+        return pending.length ? { status: 'unavailable', database: 'migrations pending', pendingMigrations: pending } : { status: 'ok', database: 'ok' };
+      } catch {
+        return { status: 'unavailable', database: 'unreachable' };
+      }
+    },
+  };
+
+  const httpApp = createHttpApp({
+    services, logger, secureCookies: config.secureCookies, sessionTtlMs: config.sessionTtlHours * 3600_000, webDistDir: config.webDistDir,
+  });
+  let server: ServerType | null = null;
+
+  return {
+    config, services, logger, database,
+    listen() {
+      return new Promise((resolve, reject) => {
+        server = serve({ fetch: httpApp.fetch, port: config.httpPort, hostname: config.httpHost }, (info) => resolve(info.port));
+        server.once('error', reject);
+      });
+    },
+    async close() {
+      // Reverse order of construction: stop taking requests, let in-flight ones finish, then the database.
+      if (server) {
+        const s = server as http.Server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeIdleConnections?.();
+        });
+      }
+      await database.close();
+    },
+  };
+}

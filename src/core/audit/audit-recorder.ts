@@ -1,0 +1,39 @@
+// Every change to settings lands in the audit log: who, when, what. Details pass through a
+// redaction that drops anything secret-shaped, so a careless caller cannot log a password.
+import crypto from 'node:crypto';
+import type { Clock, Store } from '../ports.ts';
+import type { Actor } from '../tenancy/access-policy.ts';
+
+const SECRET_KEYS = /pass(word)?|secret|token|key$|^key|credential|authorization|cookie/i;
+
+export function redactDetails(details: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(details)) {
+    if (SECRET_KEYS.test(k) && k !== 'passwordChanged' && k !== 'passwordRef') continue;
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) ? redactDetails(v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+export interface AuditEvent {
+  companyId: string | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  details?: Record<string, unknown>;
+}
+
+export async function recordAudit(store: Store, clock: Clock, actor: Actor, event: AuditEvent): Promise<void> {
+  await store.audit.append({
+    id: crypto.randomUUID(),
+    companyId: event.companyId,
+    actorType: actor.type,
+    actorId: actor.id,
+    actorLabel: actor.label,
+    action: event.action,
+    targetType: event.targetType,
+    targetId: event.targetId,
+    details: redactDetails(event.details ?? {}),
+    createdAt: clock.now().toISOString(),
+  });
+}

@@ -1,0 +1,120 @@
+// Ports owned by the core. Implementations live in src/adapters and are wired in src/app.ts.
+import type {
+  ApiKey, AuditEntry, Company, CompanySecret, MailServer, MailServerVersion, Session, User,
+} from './model.ts';
+
+export interface CompanyStore {
+  get(id: string): Promise<Company | undefined>;
+  getBySlug(slug: string): Promise<Company | undefined>;
+  list(): Promise<Company[]>;
+  insert(company: Company): Promise<void>;
+  setDefaultMailServer(companyId: string, serverId: string | null): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface UserStore {
+  get(id: string): Promise<User | undefined>;
+  getByEmail(email: string): Promise<User | undefined>;
+  listByCompany(companyId: string): Promise<User[]>;
+  insert(user: User): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface SessionStore {
+  get(id: string): Promise<Session | undefined>;
+  insert(session: Session): Promise<void>;
+  delete(id: string): Promise<void>;
+  deleteExpired(nowIso: string): Promise<void>;
+}
+
+export interface ApiKeyStore {
+  getByHash(keyHash: string): Promise<ApiKey | undefined>;
+  listByCompany(companyId: string): Promise<ApiKey[]>;
+  get(id: string): Promise<ApiKey | undefined>;
+  insert(key: ApiKey): Promise<void>;
+  revoke(id: string, atIso: string): Promise<void>;
+  touch(id: string, atIso: string): Promise<void>;
+}
+
+export interface MailServerStore {
+  get(id: string): Promise<MailServer | undefined>;
+  /** Servers owned by the company plus those shared with it. */
+  listVisibleTo(companyId: string): Promise<MailServer[]>;
+  insert(server: MailServer): Promise<void>;
+  update(server: MailServer): Promise<void>;
+  delete(id: string): Promise<void>;
+  addVersion(version: MailServerVersion): Promise<void>;
+  listVersions(serverId: string): Promise<MailServerVersion[]>;
+  getVersion(serverId: string, version: number): Promise<MailServerVersion | undefined>;
+  /** Every sealed password, current and historical, for key rotation. */
+  listSealed(): Promise<{ table: 'mail_servers' | 'mail_server_versions'; key: string; sealed: string }[]>;
+  replaceSealed(table: 'mail_servers' | 'mail_server_versions', key: string, sealed: string): Promise<void>;
+  countReferencing(companyId: string, passwordRef: string): Promise<number>;
+}
+
+export interface SecretStore {
+  get(companyId: string, name: string): Promise<CompanySecret | undefined>;
+  list(companyId: string): Promise<CompanySecret[]>;
+  upsert(secret: CompanySecret): Promise<void>;
+  delete(companyId: string, name: string): Promise<void>;
+  listSealed(): Promise<{ id: string; sealed: string }[]>;
+  replaceSealed(id: string, sealed: string): Promise<void>;
+}
+
+export interface AuditQuery {
+  companyIds: string[];
+  targetType?: string;
+  targetId?: string;
+  limit: number;
+  before?: string;
+}
+
+export interface AuditLog {
+  append(entry: AuditEntry): Promise<void>;
+  list(query: AuditQuery): Promise<AuditEntry[]>;
+}
+
+/** Everything the core needs from storage; `transaction` gives the same shape bound to one transaction. */
+export interface Store {
+  companies: CompanyStore;
+  users: UserStore;
+  sessions: SessionStore;
+  apiKeys: ApiKeyStore;
+  mailServers: MailServerStore;
+  secrets: SecretStore;
+  audit: AuditLog;
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+}
+
+/** Authenticated encryption of secrets at rest. */
+export interface Sealer {
+  seal(plain: string): string;
+  open(sealed: string): string;
+}
+
+export interface SecretScope {
+  companyId: string;
+  companySlug: string;
+}
+
+/**
+ * Resolves one kind of secret reference ("vault:smtp/app#password"). `path` is the part after the
+ * scheme. A provider must only ever read inside `scope` — a reference can never reach another
+ * company's secret.
+ */
+export interface SecretProvider {
+  readonly scheme: string;
+  resolve(path: string, scope: SecretScope): Promise<string>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child(bindings: object): Logger;
+}

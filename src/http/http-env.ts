@@ -1,0 +1,21 @@
+// What every request carries through the HTTP edge.
+import type { Company, Principal } from '../core/model.ts';
+import type { Logger } from '../core/ports.ts';
+import type { AppServices } from '../app.ts';
+
+export interface HttpEnv {
+  Variables: {
+    requestId: string;
+    principal: Principal | null;
+    /** Set when the principal came from the session cookie (then CSRF applies). */
+    viaCookie: boolean;
+    csrfToken: string | null;
+    services: AppServices;
+    logger: Logger;
+  };
+}
+
+export interface RequestActor {
+  principal: Principal;
+  company: Company;
+}

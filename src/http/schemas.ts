@@ -1,0 +1,104 @@
+// Request and response shapes for the OpenAPI document. Structural rules live here (types, enums,
+// lengths that protect the parser); the meaning of a value is checked in core.
+import { z } from '@hono/zod-openapi';
+import { AUTH_MECHANISMS, ROLES, SECURITY_MODES } from '../core/model.ts';
+
+export const ErrorSchema = z.object({
+  error: z.object({
+    code: z.string().openapi({ example: 'VALIDATION_FAILED' }),
+    message: z.string(),
+    fields: z.array(z.object({ field: z.string(), rule: z.string(), message: z.string() })).optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+    requestId: z.string(),
+  }),
+}).openapi('Error');
+
+export const errorResponses = {
+  400: { description: 'Invalid input: `fields` names each field and rule', content: { 'application/json': { schema: ErrorSchema } } },
+  401: { description: 'Not signed in, or the API key is not valid', content: { 'application/json': { schema: ErrorSchema } } },
+  403: { description: 'Role not allowed, or CSRF token missing', content: { 'application/json': { schema: ErrorSchema } } },
+  404: { description: 'Not found (also for another company\'s resources)', content: { 'application/json': { schema: ErrorSchema } } },
+} as const;
+
+export const CompanySchema = z.object({
+  id: z.string(), slug: z.string(), name: z.string(), parentId: z.string().nullable(), defaultMailServerId: z.string().nullable(),
+}).openapi('Company');
+
+export const UserSchema = z.object({
+  id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES), companyId: z.string(),
+}).openapi('User');
+
+export const SessionSchema = z.object({
+  user: UserSchema, company: CompanySchema, csrfToken: z.string(), companies: z.array(CompanySchema).optional(),
+}).openapi('Session');
+
+const CustomHeaderSchema = z.object({ name: z.string().max(200), value: z.string().max(2000) });
+
+const nullableText = (max: number) => z.string().max(max).nullable();
+
+export const MailServerInputSchema = z.object({
+  name: z.string().max(200),
+  preset: z.string().max(50),
+  host: z.string().max(300),
+  port: z.number().int(),
+  security: z.enum(SECURITY_MODES),
+  authEnabled: z.boolean(),
+  authMechanism: z.enum(AUTH_MECHANISMS),
+  username: nullableText(400),
+  password: z.string().max(2000).nullable().openapi({ description: 'Write-only. Empty or absent keeps the stored password.', writeOnly: true }),
+  passwordRef: z.string().max(500).nullable().openapi({ description: 'A secret reference such as secret:NAME, vault:PATH#KEY' }),
+  fromAddress: z.string().max(400),
+  fromName: nullableText(400),
+  replyTo: nullableText(400),
+  errorTo: nullableText(400),
+  cc: z.array(z.string().max(400)).max(200),
+  bcc: z.array(z.string().max(400)).max(200),
+  customHeaders: z.array(CustomHeaderSchema).max(100),
+  hasRelay: z.boolean(),
+  allowInvalidCert: z.boolean(),
+  status: z.enum(['active', 'inactive']),
+  sharedWith: z.array(z.string().max(100)).max(500),
+}).partial().strict().openapi('MailServerInput');
+
+export const WarningSchema = z.object({ code: z.string(), field: z.string(), message: z.string() });
+
+export const MailServerSchema = z.object({
+  id: z.string(), companyId: z.string(), name: z.string(), preset: z.string(), host: z.string(), port: z.number(),
+  security: z.enum(SECURITY_MODES), authEnabled: z.boolean(), authMechanism: z.enum(AUTH_MECHANISMS), username: z.string().nullable(),
+  hasPassword: z.boolean(), passwordSource: z.enum(['typed', 'reference']).nullable(), passwordRef: z.string().nullable(),
+  fromAddress: z.string(), fromName: z.string().nullable(), replyTo: z.string().nullable(), errorTo: z.string().nullable(),
+  cc: z.array(z.string()), bcc: z.array(z.string()), customHeaders: z.array(CustomHeaderSchema), hasRelay: z.boolean(),
+  allowInvalidCert: z.boolean(), status: z.enum(['active', 'inactive']), sharedWith: z.array(z.string()), isDefault: z.boolean(),
+  owned: z.boolean(), createdBy: z.string(), createdAt: z.string(), updatedAt: z.string(), version: z.number(),
+  warnings: z.array(WarningSchema).optional(),
+}).openapi('MailServer');
+
+export const PresetSchema = z.object({
+  id: z.string(), label: z.string(), host: z.string(), port: z.number(), security: z.enum(SECURITY_MODES),
+  authEnabled: z.boolean(), authMechanism: z.enum(AUTH_MECHANISMS), note: z.string().nullable(),
+}).openapi('ProviderPreset');
+
+export const MailServerVersionSchema = z.object({
+  version: z.number(), change: z.string(), changedBy: z.string(), changedAt: z.string(),
+  snapshot: z.record(z.string(), z.unknown()), hasPassword: z.boolean(),
+}).openapi('MailServerVersion');
+
+export const ApiKeySchema = z.object({
+  id: z.string(), name: z.string(), prefix: z.string(), createdBy: z.string(), createdAt: z.string(),
+  lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable(),
+}).openapi('ApiKey');
+
+export const SecretItemSchema = z.object({
+  name: z.string(), description: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(), usedBy: z.number(),
+}).openapi('SecretItem');
+
+export const AuditItemSchema = z.object({
+  id: z.string(), actorLabel: z.string(), action: z.string(), targetType: z.string(), targetId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()), createdAt: z.string(),
+}).openapi('AuditEntry');
+
+export const IdParam = z.object({ id: z.string().max(100).openapi({ param: { name: 'id', in: 'path' } }) });
+
+/** A JSON response or body entry for createRoute. */
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });

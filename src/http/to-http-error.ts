@@ -1,0 +1,23 @@
+// The HTTP edge's error mapper: AppError → status + safe body. Anything else is a bug: logged with
+// the request id and answered with a generic 500 — never a stack trace, never a library's text.
+import { ERROR_CODES, isAppError } from '../core/errors.ts';
+import type { FieldIssue } from '../core/errors.ts';
+
+export interface HttpErrorBody {
+  error: { code: string; message: string; fields?: FieldIssue[]; details?: Record<string, unknown>; requestId: string };
+}
+
+export function toHttpError(err: unknown, requestId: string): { status: number; body: HttpErrorBody; unexpected: boolean } {
+  if (isAppError(err)) {
+    return {
+      status: ERROR_CODES[err.code].http,
+      body: { error: { code: err.code, message: err.message, fields: err.fields, details: err.details, requestId } },
+      unexpected: err.code === 'INTERNAL',
+    };
+  }
+  return {
+    status: 500,
+    body: { error: { code: 'INTERNAL', message: ERROR_CODES.INTERNAL.message, requestId } },
+    unexpected: true,
+  };
+}
