@@ -3,7 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver,
+  type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDialectConfig,
+} from 'kysely';
 import pg from 'pg';
 import { CAPABILITIES, type DialectCapabilities } from './dialect-capabilities.ts';
 import type { Database } from './schema.ts';
@@ -27,6 +30,40 @@ export interface OpenDatabaseOptions {
 // in SQLite and our cascades depend on it.
 const SQLITE_PRAGMAS = ['busy_timeout = 5000', 'journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON'];
 
+/**
+ * Two corrections to Kysely's SQLite dialect, both about several processes sharing one data folder:
+ * - SQLite does have transactional DDL; Kysely's adapter says it does not, so its migrator would
+ *   run migrations outside any transaction and with no lock at all.
+ * - Write transactions begin IMMEDIATE: the write lock is taken (waiting up to busy_timeout) before
+ *   the first read, so a migration or a use case never reads a state another writer is about to
+ *   change, and never fails mid-way upgrading a read lock (SQLITE_BUSY).
+ */
+class ImmediateSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  private readonly sqliteConfig: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.sqliteConfig = config;
+  }
+  override createAdapter(): DialectAdapter {
+    return new ImmediateSqliteAdapter();
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.sqliteConfig);
+  }
+}
+
 export function openDatabase(options: OpenDatabaseOptions): OpenDatabase {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
@@ -38,6 +75,6 @@ export function openDatabase(options: OpenDatabaseOptions): OpenDatabase {
   const file = path.join(options.dataDir, 'mailroom.db');
   const sqlite = new BetterSqlite3(file);
   for (const pragma of SQLITE_PRAGMAS) sqlite.pragma(pragma);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   return { db, capabilities: CAPABILITIES.sqlite, description: `sqlite:${file}`, close: () => db.destroy() };
 }

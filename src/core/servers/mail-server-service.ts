@@ -121,7 +121,7 @@ export class MailServerService {
     });
     const issues = checkMailServerSettings(settings);
     await this.checkSharing(principal, company, settings.sharedWith, [], issues);
-    const secret = this.checkSecretInput(input, issues);
+    const secret = await this.checkSecretInput(company, input, issues);
     if (issues.length) throw validationError(issues);
 
     const now = this.clock.now().toISOString();
@@ -156,7 +156,7 @@ export class MailServerService {
     const after = normalise(merged as unknown as MailServerSettings);
     const issues = checkMailServerSettings(after);
     await this.checkSharing(principal, company, after.sharedWith, before.sharedWith, issues);
-    const secret = this.checkSecretInput(input, issues);
+    const secret = await this.checkSecretInput(company, input, issues);
     if (issues.length) throw validationError(issues);
 
     let passwordSealed = current.passwordSealed;
@@ -289,7 +289,7 @@ export class MailServerService {
     return null;
   }
 
-  private checkSecretInput(input: MailServerInput, issues: FieldIssue[]): { typed?: string; ref?: string } {
+  private async checkSecretInput(company: Company, input: MailServerInput, issues: FieldIssue[]): Promise<{ typed?: string; ref?: string }> {
     const typed = input.password ? input.password : undefined;
     const ref = input.passwordRef ? input.passwordRef.trim() : undefined;
     if (typed && ref) {
@@ -303,6 +303,11 @@ export class MailServerService {
     if (ref) {
       const problem = this.secrets.check(ref);
       if (problem) issues.push({ field: 'passwordRef', rule: 'secret_reference', message: problem });
+      // Internal secrets can be checked now, and only in the company's own store: naming another
+      // company's secret fails exactly like naming one that does not exist.
+      else if (ref.startsWith('secret:') && !(await this.store.secrets.get(company.id, ref.slice('secret:'.length)))) {
+        issues.push({ field: 'passwordRef', rule: 'secret_exists', message: `there is no secret named "${ref.slice('secret:'.length)}" in this company's secrets` });
+      }
     }
     return { typed, ref };
   }

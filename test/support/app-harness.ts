@@ -1,0 +1,43 @@
+// Starts a real Mailroom (HTTP on a random loopback port) on a fresh database, with its logs
+// captured so tests can search them for secrets.
+import { Writable } from 'node:stream';
+import { buildApp, type App } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { createTestDatabase, type Backend, type TestDatabase } from './test-databases.ts';
+
+export interface TestApp {
+  url: string;
+  app: App;
+  db: TestDatabase;
+  /** Every log line written so far. */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  backend?: Backend;
+  dataDir?: string;
+  env?: Record<string, string>;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const db = await createTestDatabase(options.backend ?? 'sqlite');
+  const dataDir = options.dataDir ?? db.dataDir;
+  const env = { ...options.env, MAILROOM_DATA_DIR: dataDir, ...(db.databaseUrl ? { MAILROOM_DATABASE_URL: db.databaseUrl } : {}) };
+  const config = loadConfig(env, { port: '0', host: '127.0.0.1' });
+  let captured = '';
+  const destination = new Writable({ write(chunk, _enc, done) { captured += chunk.toString(); done(); } });
+  const app = await buildApp(config, { logger: createLogger({ level: 'debug', destination }), env });
+  const port = await app.listen();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    db,
+    logs: () => captured,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
