@@ -11,7 +11,9 @@ import { actableCompanyIds, actorOf, requireAdmin, requireSystemAdmin, resolveAc
 import { DECOY_HASH, hashPassword, randomToken, sha256, verifyPassword } from './password-hashing.ts';
 
 const MIN_PASSWORD_LENGTH = 10;
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
+// Single dashes only: secret-manager paths join slug and name with "--" (Azure Key Vault), so a
+// slug holding "--" could collide with another company's secret names.
+const SLUG = /^(?=.{1,48}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const API_KEY_PREFIX = 'mr_';
 
 export interface AccountServiceOptions {
@@ -26,7 +28,7 @@ export interface NewUserInput {
 }
 
 function slugify(name: string): string {
-  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'company';
+  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').slice(0, 48).replace(/^-+|-+$/g, '') || 'company';
 }
 
 function checkUserInput(input: NewUserInput, issues: FieldIssue[]): void {
@@ -43,7 +45,7 @@ function checkCompanyInput(name: string, slug: string, issues: FieldIssue[], fie
   if (!name.trim()) issues.push({ field: fields.name, rule: 'required', message: 'must not be empty' });
   const unsafe = headerUnsafeReason(name);
   if (unsafe) issues.push({ field: fields.name, rule: 'no_line_breaks', message: unsafe });
-  if (!SLUG.test(slug)) issues.push({ field: fields.slug, rule: 'slug', message: 'must be 1–48 lower-case letters, digits and dashes' });
+  if (!SLUG.test(slug)) issues.push({ field: fields.slug, rule: 'slug', message: 'must be 1–48 lower-case letters and digits, with single dashes between them' });
 }
 
 export class AccountService {
