@@ -7,8 +7,12 @@ import { pendingMigrations, runMigrations } from './adapters/migrations/run-migr
 import { AesGcmSealer } from './adapters/secrets/aes-gcm-sealer.ts';
 import { keySourceFor } from './adapters/secrets/secret-key-source.ts';
 import { createSecretProviders, secretProvidersConfigFromEnv } from './adapters/secrets/secret-provider-registry.ts';
+import { createDnsResolver, createSystemResolver } from './adapters/smtp-probe/host-resolver.ts';
+import { createSmtpProber } from './adapters/smtp-probe/smtp-prober.ts';
 import { createKyselyStore } from './adapters/store/kysely-store.ts';
 import type { Config } from './config/config.ts';
+import { ConnectionTestService } from './core/diagnostics/connection-test-service.ts';
+import { createEgressPolicy } from './core/diagnostics/egress-policy.ts';
 import type { Clock, Logger, Store } from './core/ports.ts';
 import { CompanySecretService } from './core/secrets/company-secret-service.ts';
 import { internalSecretProvider } from './core/secrets/internal-secret-provider.ts';
@@ -22,6 +26,7 @@ export interface AppServices {
   store: Store;
   accounts: AccountService;
   mailServers: MailServerService;
+  connectionTests: ConnectionTestService;
   secrets: CompanySecretService;
   secretResolver: SecretResolver;
   sealer: AesGcmSealer;
@@ -70,10 +75,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ...createSecretProviders(providersConfig, { env, logger, clock }),
   ]);
 
+  // Every connection to a user-supplied host goes through one egress policy (SSRF rule).
+  const egressPolicy = createEgressPolicy({ allowedNetworks: config.allowedSmtpNetworks });
+  const prober = createSmtpProber({
+    resolver: config.dnsServers.length ? createDnsResolver({ servers: config.dnsServers }) : createSystemResolver(),
+    egressPolicy,
+    clock,
+    heloName: config.heloName ?? undefined,
+  });
+  const mailServers = new MailServerService({ store, clock, sealer, secrets: secretResolver, egressPolicy });
   const services: AppServices = {
     store,
     accounts: new AccountService(store, clock, { sessionTtlMs: config.sessionTtlHours * 3600_000 }),
-    mailServers: new MailServerService({ store, clock, sealer, secrets: secretResolver }),
+    mailServers,
+    connectionTests: new ConnectionTestService({ store, clock, prober, servers: mailServers }),
     secrets: new CompanySecretService({ store, clock, sealer }),
     secretResolver,
     sealer,

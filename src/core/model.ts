@@ -128,3 +128,18 @@ export type Principal =
   | { kind: 'user'; user: User; company: Company }
   | { kind: 'api_key'; apiKey: ApiKey; company: Company }
   | { kind: 'cli'; label: string };
+
+/** A kept "Test connection" result. `result` is the probe's answer, already free of secrets. */
+export interface ConnectionTestRecord {
+  id: string;
+  serverId: string;
+  companyId: string;
+  ok: boolean;
+  code: string;
+  stage: string | null;
+  sentTestEmail: boolean;
+  testAddress: string | null;
+  result: Record<string, unknown>;
+  testedBy: string;
+  createdAt: string;
+}

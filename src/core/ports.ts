@@ -1,6 +1,6 @@
 // Ports owned by the core. Implementations live in src/adapters and are wired in src/app.ts.
 import type {
-  ApiKey, AuditEntry, Company, CompanySecret, MailServer, MailServerVersion, Session, User,
+  ApiKey, AuditEntry, Company, CompanySecret, ConnectionTestRecord, MailServer, MailServerVersion, Session, User,
 } from './model.ts';
 
 export interface CompanyStore {
@@ -74,6 +74,14 @@ export interface AuditLog {
   list(query: AuditQuery): Promise<AuditEntry[]>;
 }
 
+export interface ConnectionTestStore {
+  insert(record: ConnectionTestRecord): Promise<void>;
+  /** Newest first. */
+  listByServer(serverId: string, limit: number): Promise<ConnectionTestRecord[]>;
+  /** Keeps the newest `keep` results of a server. */
+  prune(serverId: string, keep: number): Promise<void>;
+}
+
 /** Everything the core needs from storage; `transaction` gives the same shape bound to one transaction. */
 export interface Store {
   companies: CompanyStore;
@@ -83,6 +91,7 @@ export interface Store {
   mailServers: MailServerStore;
   secrets: SecretStore;
   audit: AuditLog;
+  connectionTests: ConnectionTestStore;
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
 }
 

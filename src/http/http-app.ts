@@ -14,6 +14,7 @@ import type { HttpEnv } from './http-env.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditLogRoutes } from './routes/audit-log.ts';
 import { companyRoutes } from './routes/companies.ts';
+import { connectionTestRoutes } from './routes/connection-tests.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailServerRoutes } from './routes/mail-servers.ts';
 import { secretRoutes } from './routes/secrets.ts';
@@ -81,6 +82,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<HttpEnv> {
   api.route('/', companyRoutes());
   api.route('/', apiKeyRoutes());
   api.route('/', mailServerRoutes());
+  api.route('/', connectionTestRoutes());
   api.route('/', secretRoutes());
   api.route('/', auditLogRoutes());
   api.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key (mr_…) for host applications' });

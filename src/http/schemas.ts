@@ -71,6 +71,9 @@ export const MailServerSchema = z.object({
   allowInvalidCert: z.boolean(), status: z.enum(['active', 'inactive']), sharedWith: z.array(z.string()), isDefault: z.boolean(),
   owned: z.boolean(), createdBy: z.string(), createdAt: z.string(), updatedAt: z.string(), version: z.number(),
   warnings: z.array(WarningSchema).optional(),
+  lastTest: z.object({ ok: z.boolean(), code: z.string(), message: z.string(), createdAt: z.string() }).nullable().optional(),
+  testResult: z.record(z.string(), z.unknown()).optional().openapi({ description: 'With ?sendTestEmailTo=: the ConnectionTest run after saving' }),
+  testError: z.object({ code: z.string(), message: z.string() }).passthrough().optional(),
 }).openapi('MailServer');
 
 export const PresetSchema = z.object({
@@ -102,3 +105,33 @@ export const IdParam = z.object({ id: z.string().max(100).openapi({ param: { nam
 /** A JSON response or body entry for createRoute. */
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+
+const ReplySchema = z.object({ code: z.number(), enhanced: z.string().nullable(), text: z.string() });
+
+export const ProbeResultSchema = z.object({
+  ok: z.boolean(),
+  code: z.string().openapi({ description: 'Stable result code, see docs/diagnostics.md', example: 'TLS_REQUIRED_ON_PORT' }),
+  stage: z.string().nullable(),
+  message: z.string(),
+  hint: z.string().nullable(),
+  reply: ReplySchema.nullable(),
+  stages: z.array(z.object({ name: z.string(), ok: z.boolean(), ms: z.number() })),
+  transcript: z.array(z.string()).openapi({ description: 'The SMTP dialogue; credentials replaced by a fixed placeholder' }),
+  offered: z.object({
+    extensions: z.array(z.string()), authMechanisms: z.array(z.string()), startTls: z.boolean(), maxSize: z.number().nullable(),
+    tls: z.object({ version: z.string(), cipher: z.string(), certSubject: z.string(), certIssuer: z.string(), certValidTo: z.string() }).optional(),
+  }),
+  suggestion: z.object({ security: z.enum(SECURITY_MODES), port: z.number(), authMechanism: z.string().optional(), text: z.string() }).nullable(),
+  startedAt: z.string(),
+  durationMs: z.number(),
+}).openapi('ProbeResult');
+
+export const ConnectionTestSchema = z.object({
+  id: z.string(), ok: z.boolean(), code: z.string(), stage: z.string().nullable(), sentTestEmail: z.boolean(),
+  testAddress: z.string().nullable(), testedBy: z.string(), createdAt: z.string(), result: ProbeResultSchema,
+}).openapi('ConnectionTest');
+
+export const TestOptionsSchema = z.object({
+  sendTestEmail: z.boolean().default(false).openapi({ description: 'Also send the fixed test message (DATA)' }),
+  to: z.string().max(400).nullable().optional().openapi({ description: 'Recipient: your own address or a person of this company; default your own' }),
+}).strict();

@@ -113,6 +113,20 @@ export interface AuditLogTable {
   created_at: string;
 }
 
+export interface ConnectionTestsTable {
+  id: string;
+  server_id: string;
+  company_id: string;
+  ok: number;
+  code: string;
+  stage: string | null;
+  sent_test_email: number;
+  test_address: string | null;
+  result: string;
+  tested_by: string;
+  created_at: string;
+}
+
 export interface Database {
   companies: CompaniesTable;
   users: UsersTable;
@@ -123,4 +137,5 @@ export interface Database {
   mail_server_versions: MailServerVersionsTable;
   company_secrets: CompanySecretsTable;
   audit_log: AuditLogTable;
+  connection_tests: ConnectionTestsTable;
 }

@@ -4,12 +4,14 @@ import type { Kysely } from 'kysely';
 import { Migrator, type Migration } from 'kysely/migration';
 import type { DialectCapabilities } from '../db/dialect-capabilities.ts';
 import * as foundation from './0001-foundation.ts';
+import * as connectionTests from './0002-connection-tests.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void> };
 
 /** Append only. The key is the migration's permanent name. */
 const MIGRATIONS: [string, MigrationModule][] = [
   ['0001-foundation', foundation],
+  ['0002-connection-tests', connectionTests],
 ];
 
 export interface MigrationOutcome {

@@ -5,6 +5,7 @@ import type { Database } from '../db/schema.ts';
 import { apiKeyStore } from './api-key-store.ts';
 import { auditLog } from './audit-log-store.ts';
 import { companyStore } from './company-store.ts';
+import { connectionTestStore } from './connection-test-store.ts';
 import { mailServerStore } from './mail-server-store.ts';
 import { secretStore } from './secret-store.ts';
 import { sessionStore } from './session-store.ts';
@@ -25,6 +26,7 @@ function bind(db: Db, inTransaction: boolean): Store {
     mailServers: mailServerStore(db),
     secrets: secretStore(db),
     audit: auditLog(db),
+    connectionTests: connectionTestStore(db),
     // Nested calls join the outer transaction: use cases compose without knowing who opened it.
     transaction: (work) => (inTransaction ? work(store) : (db as Kysely<Database>).transaction().execute((trx) => work(bind(trx, true)))),
   };

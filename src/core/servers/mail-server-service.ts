@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/audit-recorder.ts';
 import { AppError, validationError, type FieldIssue } from '../errors.ts';
 import type { Company, MailServer, MailServerVersion, Principal } from '../model.ts';
 import type { Clock, Sealer, Store } from '../ports.ts';
+import type { EgressPolicy } from '../diagnostics/egress-policy.ts';
 import type { SecretResolver } from '../secrets/secret-reference.ts';
 import { actorOf, descendantIds, principalRole, requireAdmin } from '../tenancy/access-policy.ts';
 import { checkMailServerSettings, checkPassword, credentialTargetChanged, type MailServerSettings } from './mail-server-rules.ts';
@@ -64,12 +65,27 @@ export class MailServerService {
   private readonly clock: Clock;
   private readonly sealer: Sealer;
   private readonly secrets: SecretResolver;
+  private readonly egress: EgressPolicy | null;
 
-  constructor(deps: { store: Store; clock: Clock; sealer: Sealer; secrets: SecretResolver }) {
+  constructor(deps: { store: Store; clock: Clock; sealer: Sealer; secrets: SecretResolver; egressPolicy?: EgressPolicy }) {
     this.store = deps.store;
     this.clock = deps.clock;
     this.sealer = deps.sealer;
     this.secrets = deps.secrets;
+    this.egress = deps.egressPolicy ?? null;
+  }
+
+  /**
+   * The egress rule applies at save too (SECURITY.md): an address typed as the host is checked now.
+   * A host name is checked where it is resolved — at test and send — since DNS can change.
+   */
+  private checkEgressAtSave(host: string, issues: FieldIssue[]): void {
+    if (!this.egress || issues.some((i) => i.field === 'host')) return;
+    const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+    if (!/^[\d.]+$|:/.test(literal)) return;
+    if (!this.egress.check(literal).allowed) {
+      issues.push({ field: 'host', rule: 'blocked_address', message: 'this address is not allowed as a mail server on this instance (loopback, private, link-local or metadata range)' });
+    }
   }
 
   async list(principal: Principal, company: Company): Promise<MailServer[]> {
@@ -120,6 +136,7 @@ export class MailServerService {
       sharedWith: input.sharedWith ?? [],
     });
     const issues = checkMailServerSettings(settings);
+    this.checkEgressAtSave(settings.host, issues);
     await this.checkSharing(principal, company, settings.sharedWith, [], issues);
     const secret = await this.checkSecretInput(company, input, issues);
     if (issues.length) throw validationError(issues);
@@ -155,6 +172,7 @@ export class MailServerService {
     for (const k of SETTINGS_KEYS) if (input[k] !== undefined) merged[k] = input[k];
     const after = normalise(merged as unknown as MailServerSettings);
     const issues = checkMailServerSettings(after);
+    if (after.host !== before.host) this.checkEgressAtSave(after.host, issues);
     await this.checkSharing(principal, company, after.sharedWith, before.sharedWith, issues);
     const secret = await this.checkSecretInput(company, input, issues);
     if (issues.length) throw validationError(issues);

@@ -4,7 +4,34 @@ import { PROVIDER_PRESETS } from '../../core/servers/provider-presets.ts';
 import { requireActor } from '../auth-middleware.ts';
 import type { HttpEnv } from '../http-env.ts';
 import { errorResponses, IdParam, jsonBody, jsonContent, MailServerInputSchema, MailServerSchema, MailServerVersionSchema, PresetSchema } from '../schemas.ts';
+import { isAppError } from '../../core/errors.ts';
+import type { Company, MailServer, Principal } from '../../core/model.ts';
+import type { AppServices } from '../../app.ts';
 import { mailServerView, versionView } from '../views.ts';
+import { connectionTestView } from './connection-tests.ts';
+
+const SaveQuery = z.object({
+  sendTestEmailTo: z.string().max(400).optional().openapi({ description: 'After saving, test the server and send the fixed test email to this address (your own, or a person of this company)' }),
+});
+
+/** The last kept test result, shown with the server's status. */
+async function lastTestOf(services: AppServices, serverId: string) {
+  const [last] = await services.store.connectionTests.listByServer(serverId, 1);
+  return last ? { ok: last.ok, code: last.code, message: String((last.result as { message?: string }).message ?? ''), createdAt: last.createdAt } : null;
+}
+
+/** Seed 002's "test email address that will be sent when you click Save". */
+async function testOnSave(services: AppServices, principal: Principal, company: Company, server: MailServer, to: string | undefined) {
+  if (!to) return {};
+  try {
+    const { record } = await services.connectionTests.testSaved(principal, company, server.id, { sendTestEmail: true, to });
+    return { testResult: connectionTestView(record) as Record<string, unknown> };
+  } catch (err) {
+    // The save itself succeeded; say why the test did not run instead of failing the request.
+    if (isAppError(err)) return { testError: { code: err.code as string, message: err.message, ...(err.fields ? { fields: err.fields } : {}) } };
+    throw err;
+  }
+}
 
 const tags = ['Mail servers'];
 
@@ -24,19 +51,23 @@ export function mailServerRoutes() {
     responses: { 200: jsonContent(z.object({ items: z.array(MailServerSchema) }), 'Mail servers'), ...errorResponses },
   }), async (c) => {
     const { principal, company } = await requireActor(c);
-    const servers = await c.get('services').mailServers.list(principal, company);
-    return c.json({ items: servers.map((s) => mailServerView(s, company)) }, 200);
+    const services = c.get('services');
+    const servers = await services.mailServers.list(principal, company);
+    const items = await Promise.all(servers.map(async (s) => ({ ...mailServerView(s, company), lastTest: await lastTestOf(services, s.id) })));
+    return c.json({ items }, 200);
   });
 
   app.openapi(createRoute({
     method: 'post', path: '/mail-servers', tags, summary: 'Create a mail server',
-    request: jsonBody(MailServerInputSchema),
+    request: { query: SaveQuery, ...jsonBody(MailServerInputSchema) },
     responses: { 201: jsonContent(MailServerSchema, 'Created'), ...errorResponses },
   }), async (c) => {
     const { principal, company } = await requireActor(c);
-    const { server, warnings } = await c.get('services').mailServers.create(principal, company, c.req.valid('json'));
-    const fresh = await c.get('services').accounts.actingCompany(principal, company.id);
-    return c.json(mailServerView(server, fresh, warnings), 201);
+    const services = c.get('services');
+    const { server, warnings } = await services.mailServers.create(principal, company, c.req.valid('json'));
+    const fresh = await services.accounts.actingCompany(principal, company.id);
+    const test = await testOnSave(services, principal, fresh, server, c.req.valid('query').sendTestEmailTo);
+    return c.json({ ...mailServerView(server, fresh, warnings), ...test }, 201);
   });
 
   app.openapi(createRoute({
@@ -44,18 +75,21 @@ export function mailServerRoutes() {
     responses: { 200: jsonContent(MailServerSchema, 'The mail server'), ...errorResponses },
   }), async (c) => {
     const { principal, company } = await requireActor(c);
-    const server = await c.get('services').mailServers.get(principal, company, c.req.valid('param').id);
-    return c.json(mailServerView(server, company), 200);
+    const services = c.get('services');
+    const server = await services.mailServers.get(principal, company, c.req.valid('param').id);
+    return c.json({ ...mailServerView(server, company), lastTest: await lastTestOf(services, server.id) }, 200);
   });
 
   app.openapi(createRoute({
     method: 'patch', path: '/mail-servers/{id}', tags, summary: 'Change a mail server (only the fields sent)',
-    request: { params: IdParam, ...jsonBody(MailServerInputSchema) },
+    request: { params: IdParam, query: SaveQuery, ...jsonBody(MailServerInputSchema) },
     responses: { 200: jsonContent(MailServerSchema, 'Updated, with warnings'), ...errorResponses },
   }), async (c) => {
     const { principal, company } = await requireActor(c);
-    const { server, warnings } = await c.get('services').mailServers.update(principal, company, c.req.valid('param').id, c.req.valid('json'));
-    return c.json(mailServerView(server, company, warnings), 200);
+    const services = c.get('services');
+    const { server, warnings } = await services.mailServers.update(principal, company, c.req.valid('param').id, c.req.valid('json'));
+    const test = await testOnSave(services, principal, company, server, c.req.valid('query').sendTestEmailTo);
+    return c.json({ ...mailServerView(server, company, warnings), ...test }, 200);
   });
 
   app.openapi(createRoute({
