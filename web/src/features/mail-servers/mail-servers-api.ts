@@ -1,0 +1,19 @@
+// Calls for the outgoing mail servers area (docs/api.md "Outgoing mail servers").
+import { api } from '../../api/client.ts';
+import type { Items, MailServer, MailServerInput, MailServerPreset, MailServerVersion } from '../../api/types.ts';
+
+const base = '/mail-servers';
+const one = (id: string) => `${base}/${encodeURIComponent(id)}`;
+
+export const mailServersApi = {
+  presets: (signal?: AbortSignal) => api.get<Items<MailServerPreset>>('/mail-server-presets', { signal }).then((r) => r.items),
+  list: (signal?: AbortSignal) => api.get<Items<MailServer>>(base, { signal }).then((r) => r.items),
+  get: (id: string, signal?: AbortSignal) => api.get<MailServer>(one(id), { signal }),
+  create: (input: MailServerInput) => api.post<MailServer>(base, input),
+  update: (id: string, input: Partial<MailServerInput>) => api.patch<MailServer>(one(id), input),
+  remove: (id: string, replacementId?: string) => api.delete(one(id), { query: { replacementId } }),
+  duplicate: (id: string) => api.post<MailServer>(`${one(id)}/duplicate`),
+  makeDefault: (id: string) => api.post<MailServer>(`${one(id)}/default`),
+  versions: (id: string, signal?: AbortSignal) => api.get<Items<MailServerVersion>>(`${one(id)}/versions`, { signal }).then((r) => r.items),
+  rollback: (id: string, version: number) => api.post<MailServer>(`${one(id)}/versions/${version}/rollback`),
+};

@@ -1,0 +1,183 @@
+// The mail server form's state and its pure transitions: presets fill host/port/security/mechanism,
+// a security change fills in the usual port unless the user typed one, and the draft turns into
+// the API's MailServerInput (comma lists → arrays, blanks → null, the password only when typed).
+import type { AuthMechanism, CustomHeader, MailServer, MailServerInput, MailServerPreset, SecurityMode, ServerStatus } from '../../api/types.ts';
+import { splitList } from '../../ui/format.ts';
+
+/** The port each security mode usually runs on (RFC 8314 for 465, RFC 6409 for 587). */
+export const USUAL_PORT: Record<SecurityMode, number> = { none: 25, starttls: 587, tls: 465 };
+
+export const CUSTOM_PRESET = 'custom';
+
+export type PasswordMode = 'typed' | 'reference';
+
+export interface ServerDraft {
+  preset: string;
+  name: string;
+  host: string;
+  port: string;
+  /** True once the user typed a port themselves: security changes then leave it alone. */
+  portTyped: boolean;
+  security: SecurityMode;
+  authEnabled: boolean;
+  authMechanism: AuthMechanism;
+  username: string;
+  passwordMode: PasswordMode;
+  password: string;
+  passwordRef: string;
+  fromAddress: string;
+  fromName: string;
+  replyTo: string;
+  errorTo: string;
+  cc: string;
+  bcc: string;
+  customHeaders: CustomHeader[];
+  hasRelay: boolean;
+  allowInvalidCert: boolean;
+  status: ServerStatus;
+  sharedWith: string[];
+}
+
+export function emptyDraft(): ServerDraft {
+  return {
+    preset: CUSTOM_PRESET,
+    name: '',
+    host: '',
+    port: String(USUAL_PORT.starttls),
+    portTyped: false,
+    security: 'starttls',
+    authEnabled: true,
+    authMechanism: 'plain',
+    username: '',
+    passwordMode: 'typed',
+    password: '',
+    passwordRef: '',
+    fromAddress: '',
+    fromName: '',
+    replyTo: '',
+    errorTo: '',
+    cc: '',
+    bcc: '',
+    customHeaders: [],
+    hasRelay: false,
+    allowInvalidCert: false,
+    status: 'active',
+    sharedWith: [],
+  };
+}
+
+export function draftFromServer(s: MailServer): ServerDraft {
+  return {
+    preset: s.preset || CUSTOM_PRESET,
+    name: s.name,
+    host: s.host,
+    port: String(s.port),
+    // A saved port that is not the usual one for its mode was chosen on purpose: keep it.
+    portTyped: USUAL_PORT[s.security] !== s.port,
+    security: s.security,
+    authEnabled: s.authEnabled,
+    authMechanism: s.authMechanism,
+    username: s.username ?? '',
+    passwordMode: s.passwordSource === 'reference' || (!!s.passwordRef && s.passwordSource !== 'typed') ? 'reference' : 'typed',
+    password: '',
+    passwordRef: s.passwordRef ?? '',
+    fromAddress: s.fromAddress ?? '',
+    fromName: s.fromName ?? '',
+    replyTo: s.replyTo ?? '',
+    errorTo: s.errorTo ?? '',
+    cc: (s.cc ?? []).join(', '),
+    bcc: (s.bcc ?? []).join(', '),
+    customHeaders: (s.customHeaders ?? []).map((h) => ({ ...h })),
+    hasRelay: s.hasRelay,
+    allowInvalidCert: s.allowInvalidCert,
+    status: s.status,
+    sharedWith: [...(s.sharedWith ?? [])],
+  };
+}
+
+export function applyPreset(d: ServerDraft, preset: MailServerPreset | undefined, presetId: string): ServerDraft {
+  if (!preset || presetId === CUSTOM_PRESET || !preset.host) return { ...d, preset: presetId };
+  return {
+    ...d,
+    preset: presetId,
+    host: preset.host,
+    port: String(preset.port),
+    portTyped: false,
+    security: preset.security,
+    authEnabled: preset.authEnabled,
+    authMechanism: preset.authMechanism,
+    name: d.name.trim() ? d.name : preset.label,
+  };
+}
+
+export function changeSecurity(d: ServerDraft, security: SecurityMode): ServerDraft {
+  return d.portTyped ? { ...d, security } : { ...d, security, port: String(USUAL_PORT[security]) };
+}
+
+export function changePort(d: ServerDraft, port: string): ServerDraft {
+  // Clearing the box hands the port back to the security mode.
+  return { ...d, port, portTyped: port.trim() !== '' };
+}
+
+export function parsePort(text: string): number | null {
+  const t = text.trim();
+  if (!/^\d{1,5}$/.test(t)) return null;
+  const n = Number(t);
+  return n >= 1 && n <= 65535 ? n : null;
+}
+
+const blankToNull = (s: string): string | null => (s.trim() === '' ? null : s.trim());
+
+export interface ToInputOptions {
+  /** Only system admins may send sharedWith ("make available for"). */
+  includeSharedWith: boolean;
+  creating: boolean;
+}
+
+export function toInput(d: ServerDraft, opts: ToInputOptions): MailServerInput {
+  const port = parsePort(d.port);
+  const input: MailServerInput = {
+    name: d.name.trim(),
+    preset: d.preset || CUSTOM_PRESET,
+    host: d.host.trim(),
+    port: port ?? Number(d.port),
+    security: d.security,
+    authEnabled: d.authEnabled,
+    authMechanism: d.authMechanism,
+    username: blankToNull(d.username),
+    passwordRef: null,
+    fromAddress: d.fromAddress.trim(),
+    fromName: blankToNull(d.fromName),
+    replyTo: blankToNull(d.replyTo),
+    errorTo: blankToNull(d.errorTo),
+    cc: splitList(d.cc),
+    bcc: splitList(d.bcc),
+    customHeaders: d.customHeaders.filter((h) => h.name.trim() !== '' || h.value.trim() !== '').map((h) => ({ name: h.name.trim(), value: h.value })),
+    hasRelay: d.hasRelay,
+    allowInvalidCert: d.allowInvalidCert,
+    status: d.status,
+  };
+  if (d.authEnabled) {
+    if (d.passwordMode === 'reference') {
+      input.passwordRef = blankToNull(d.passwordRef);
+    } else if (d.password !== '') {
+      // Write-only: sent only when typed; an omitted password keeps the stored one.
+      input.password = d.password;
+    }
+  } else if (!opts.creating) {
+    // Authentication off: leave the stored credentials as they are (PATCH is partial).
+    delete (input as Partial<MailServerInput>).passwordRef;
+  }
+  if (opts.includeSharedWith) input.sharedWith = [...d.sharedWith];
+  return input;
+}
+
+/** The plain-words text for a warning code the API returns on save. */
+export function warningText(code: string, fallback?: string): string {
+  switch (code) {
+    case 'PASSWORD_CLEARED':
+      return 'The saved password was removed because the host, port, security or authentication mechanism changed. Type the password again and save.';
+    default:
+      return fallback ?? code;
+  }
+}
