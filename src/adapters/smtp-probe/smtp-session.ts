@@ -5,9 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import type { ReplyContext, ReplyStage } from '../../core/diagnostics/classify-reply.ts';
 import type { OfferedCapabilities, ProbeAuth, StageName } from '../../core/diagnostics/probe-types.ts';
-import type { SecurityMode, AuthMechanism } from '../../core/model.ts';
+import type { AuthMechanism, SecurityMode } from '../../core/model.ts';
 import { identifyNonSmtpBanner, parseEhloReply, type EhloCapabilities, type SmtpReply } from '../../core/diagnostics/smtp-reply.ts';
-import { chooseAuthMechanism, mechanismName } from '../../core/diagnostics/suggestion-plan.ts';
+import { chooseAuthMechanism, mechanismName, SUPPORTED_MECHANISM_NAMES } from '../../core/diagnostics/suggestion-plan.ts';
 import { testMessageLines } from '../../core/diagnostics/test-message.ts';
 import type { Transcript } from '../../core/diagnostics/transcript.ts';
 import type { Clock } from '../../core/ports.ts';
@@ -45,8 +45,6 @@ export const DEFAULT_STAGE_TIMEOUTS: StageTimeouts = {
 
 /** The port where a TLS check after silence is skipped: see `readGreeting`. */
 const MX_PORT = 25;
-
-const SUPPORTED_MECHANISM_NAMES = new Set(['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2']);
 
 export interface SessionTarget {
   /** The checked address; the only one connected to. */

@@ -90,7 +90,7 @@ export function parseEhloReply(reply: SmtpReply): EhloCapabilities {
 export function identifyNonSmtpBanner(firstLine: string): string | null {
   if (parseReplyLine(firstLine) !== null) {
     // FTP greets with "220 …" too; EHLO then fails, and the banner says which protocol it was.
-    return /\bftp\b/i.test(firstLine) && !/\b(e?smtp|mail)\b/i.test(firstLine) ? 'FTP' : null;
+    return /ftp/i.test(firstLine) && !/smtp/i.test(firstLine) ? 'FTP' : null;
   }
   if (/^HTTP\/\d/i.test(firstLine) || /^<(!doctype|html)/i.test(firstLine)) return 'HTTP';
   if (/^\* (OK|PREAUTH|BYE)\b/i.test(firstLine)) return 'IMAP';

@@ -81,6 +81,9 @@ export function chooseAuthMechanism(offered: string[], encrypted: boolean, curre
   return order.find((m) => available.has(MECHANISM_NAMES[m])) ?? null;
 }
 
+/** Upper-case SASL names of the mechanisms the probe can speak. */
+export const SUPPORTED_MECHANISM_NAMES: ReadonlySet<string> = new Set(Object.values(MECHANISM_NAMES));
+
 export function mechanismName(mechanism: AuthMechanism): string {
   return MECHANISM_NAMES[mechanism];
 }

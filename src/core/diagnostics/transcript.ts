@@ -58,9 +58,11 @@ export class Transcript {
  * in as well. Secrets shorter than 4 characters are skipped: scrubbing "ab" would mangle every
  * line, and the frames that carry them are still listed.
  */
+const MIN_SCRUBBED_SECRET_CHARS = 4;
+
 export function secretForms(secret: string, frames: string[] = []): string[] {
-  const forms = [secret, Buffer.from(secret, 'utf8').toString('base64'), ...frames];
-  return [...new Set(forms.filter((form) => form.length >= 4))].sort((a, b) => b.length - a.length);
+  const own = secret.length >= MIN_SCRUBBED_SECRET_CHARS ? [secret, Buffer.from(secret, 'utf8').toString('base64')] : [];
+  return [...new Set([...own, ...frames].filter((form) => form.length >= MIN_SCRUBBED_SECRET_CHARS))].sort((a, b) => b.length - a.length);
 }
 
 export function redactSecrets(text: string, forms: string[]): string {
