@@ -14,6 +14,8 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0002-connection-tests', connectionTests],
 ];
 
+export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);
+
 export interface MigrationOutcome {
   applied: string[];
 }
