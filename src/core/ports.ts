@@ -17,6 +17,7 @@ export interface UserStore {
   getByEmail(email: string): Promise<User | undefined>;
   listByCompany(companyId: string): Promise<User[]>;
   insert(user: User): Promise<void>;
+  update(user: User): Promise<void>;
   count(): Promise<number>;
 }
 
@@ -25,6 +26,8 @@ export interface SessionStore {
   insert(session: Session): Promise<void>;
   delete(id: string): Promise<void>;
   deleteExpired(nowIso: string): Promise<void>;
+  /** Signs a user out everywhere except, optionally, one session. */
+  deleteForUser(userId: string, exceptId?: string): Promise<void>;
 }
 
 export interface ApiKeyStore {

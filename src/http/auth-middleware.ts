@@ -24,6 +24,7 @@ export function authenticate(): MiddlewareHandler<HttpEnv> {
     c.set('principal', null);
     c.set('viaCookie', false);
     c.set('csrfToken', null);
+    c.set('sessionId', null);
     const auth = c.req.header('authorization');
     if (auth) {
       const match = /^Bearer\s+(\S+)$/i.exec(auth);
@@ -37,6 +38,7 @@ export function authenticate(): MiddlewareHandler<HttpEnv> {
         c.set('principal', { kind: 'user', user: found.user, company: found.company });
         c.set('viaCookie', true);
         c.set('csrfToken', found.session.csrfToken);
+        c.set('sessionId', found.session.id);
         if (UNSAFE.has(c.req.method)) {
           const sent = c.req.header(CSRF_HEADER) ?? '';
           if (!sameToken(sent, found.session.csrfToken)) throw new AppError('CSRF_FAILED');

@@ -17,6 +17,7 @@ import { companyRoutes } from './routes/companies.ts';
 import { connectionTestRoutes } from './routes/connection-tests.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailServerRoutes } from './routes/mail-servers.ts';
+import { meRoutes } from './routes/me.ts';
 import { secretRoutes } from './routes/secrets.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { toHttpError } from './to-http-error.ts';
@@ -79,6 +80,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<HttpEnv> {
   }));
   api.use('*', authenticate());
   api.route('/', sessionRoutes({ secureCookies: options.secureCookies, sessionTtlMs: options.sessionTtlMs }));
+  api.route('/', meRoutes());
   api.route('/', companyRoutes());
   api.route('/', apiKeyRoutes());
   api.route('/', mailServerRoutes());

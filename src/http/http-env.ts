@@ -10,6 +10,8 @@ export interface HttpEnv {
     /** Set when the principal came from the session cookie (then CSRF applies). */
     viaCookie: boolean;
     csrfToken: string | null;
+    /** The session row id (hash of the cookie token), when signed in with the cookie. */
+    sessionId: string | null;
     services: AppServices;
     logger: Logger;
   };

@@ -76,3 +76,30 @@ describe('setup and session', () => {
     assert.deepEqual(await ready.json(), { status: 'ok', database: 'ok' });
   });
 });
+
+describe('personal settings', () => {
+  let t: TestApp;
+  before(async () => { t = await startTestApp(); });
+  after(() => t.close());
+
+  it('lets a member change their own name and password, and signs out their other sessions', async () => {
+    const root = await setupRoot(t.url);
+    assert.equal((await root.post('/users', { email: 'm@acme.example', name: 'Member', role: 'member', password: 'member-password-1' })).status, 201);
+    const laptop = new ApiClient(t.url);
+    const phone = new ApiClient(t.url);
+    await laptop.signIn('m@acme.example', 'member-password-1');
+    await phone.signIn('m@acme.example', 'member-password-1');
+    assert.equal((await laptop.patch('/me', { name: 'Mia Member' })).body.name, 'Mia Member');
+    const wrong = await laptop.patch('/me', { currentPassword: 'nope', newPassword: 'member-password-2' });
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.body.error.fields[0].field, 'currentPassword');
+    assert.equal((await laptop.patch('/me', { currentPassword: 'member-password-1', newPassword: 'member-password-2' })).status, 200);
+    assert.equal((await laptop.get('/me')).status, 200, 'this session stays signed in');
+    assert.equal((await phone.get('/me')).status, 401, 'the other session is signed out');
+    assert.equal((await new ApiClient(t.url).signIn('m@acme.example', 'member-password-2')).status, 200);
+    assert.equal((await laptop.patch('/me', { role: 'system_admin' })).status, 400, 'no way to change one\'s own role');
+    const audit = (await root.get('/audit-log?targetType=user')).body.items;
+    assert.ok(audit.some((e: any) => e.action === 'user.updated_self' && e.details.passwordChanged === true));
+    assert.ok(!JSON.stringify(audit).includes('member-password'));
+  });
+});

@@ -15,6 +15,11 @@ export function sessionStore(db: Db): SessionStore {
     async delete(id) {
       await db.deleteFrom('sessions').where('id', '=', id).execute();
     },
+    async deleteForUser(userId, exceptId) {
+      let q = db.deleteFrom('sessions').where('user_id', '=', userId);
+      if (exceptId) q = q.where('id', '!=', exceptId);
+      await q.execute();
+    },
     async deleteExpired(nowIso) {
       await db.deleteFrom('sessions').where('expires_at', '<', nowIso).execute();
     },

@@ -28,6 +28,11 @@ export function userStore(db: Db): UserStore {
         password_hash: u.passwordHash, disabled: fromBool(u.disabled), created_at: u.createdAt,
       }).execute();
     },
+    async update(u) {
+      await db.updateTable('users').set({
+        email: u.email.toLowerCase(), name: u.name, role: u.role, password_hash: u.passwordHash, disabled: fromBool(u.disabled),
+      }).where('id', '=', u.id).execute();
+    },
     async count() {
       const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(r.n);

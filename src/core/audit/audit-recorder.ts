@@ -5,11 +5,13 @@ import type { Clock, Store } from '../ports.ts';
 import type { Actor } from '../tenancy/access-policy.ts';
 
 const SECRET_KEYS = /pass(word)?|secret|token|key$|^key|credential|authorization|cookie/i;
+/** Keys that match the pattern but hold facts about a secret, never the secret itself. */
+const SAFE_KEYS = new Set(['passwordChanged', 'passwordCleared', 'passwordRef', 'passwordSource']);
 
 export function redactDetails(details: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(details)) {
-    if (SECRET_KEYS.test(k) && k !== 'passwordChanged' && k !== 'passwordRef') continue;
+    if (SECRET_KEYS.test(k) && !SAFE_KEYS.has(k)) continue;
     out[k] = v && typeof v === 'object' && !Array.isArray(v) ? redactDetails(v as Record<string, unknown>) : v;
   }
   return out;

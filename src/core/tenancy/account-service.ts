@@ -175,6 +175,37 @@ export class AccountService {
     });
   }
 
+  /**
+   * Personal settings: every signed-in user, members included, may change their own name and
+   * password. Changing the password needs the current one and signs out every other session.
+   */
+  async updateSelf(principal: Principal, input: { name?: string; currentPassword?: string; newPassword?: string }, currentSessionId: string | null): Promise<User> {
+    if (principal.kind !== 'user') throw new AppError('FORBIDDEN', 'Only people have personal settings; API keys do not.');
+    const user = (await this.store.users.get(principal.user.id))!;
+    const issues: FieldIssue[] = [];
+    const next = { ...user };
+    if (input.name !== undefined) {
+      if (!input.name.trim()) issues.push({ field: 'name', rule: 'required', message: 'must not be empty' });
+      const unsafe = headerUnsafeReason(input.name);
+      if (unsafe) issues.push({ field: 'name', rule: 'no_line_breaks', message: unsafe });
+      next.name = input.name.trim();
+    }
+    if (input.newPassword !== undefined) {
+      if (input.newPassword.length < MIN_PASSWORD_LENGTH) issues.push({ field: 'newPassword', rule: 'min_length', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` });
+      if (!input.currentPassword || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
+        issues.push({ field: 'currentPassword', rule: 'matches', message: 'is not your current password' });
+      }
+    }
+    if (issues.length) throw validationError(issues);
+    if (input.newPassword) next.passwordHash = await hashPassword(input.newPassword);
+    await this.store.transaction(async (tx) => {
+      await tx.users.update(next);
+      if (input.newPassword) await tx.sessions.deleteForUser(user.id, currentSessionId ?? undefined);
+      await recordAudit(tx, this.clock, actorOf(principal), { companyId: user.companyId, action: 'user.updated_self', targetType: 'user', targetId: user.id, details: { nameChanged: input.name !== undefined, passwordChanged: Boolean(input.newPassword) } });
+    });
+    return next;
+  }
+
   async listApiKeys(principal: Principal, company: Company): Promise<ApiKey[]> {
     requireAdmin(principal);
     return this.store.apiKeys.listByCompany(company.id);
