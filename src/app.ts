@@ -63,7 +63,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const { applied } = await runMigrations(database.db, database.capabilities);
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
-  const store = createKyselyStore(database.db);
+  const store = createKyselyStore(database.db, database.capabilities);
 
   const keySource = keySourceFor({ secretKey: config.secretKey, previousKeys: env.MAILROOM_SECRET_KEY_PREVIOUS ?? null, dataDir: config.dataDir });
   const sealer = new AesGcmSealer(keySource.load(), keySource.kind === 'file' ? () => keySource.load() : null);

@@ -2,6 +2,9 @@
 import type {
   ApiKey, AuditEntry, Company, CompanySecret, ConnectionTestRecord, MailServer, MailServerVersion, Session, User,
 } from './model.ts';
+import type {
+  DeliveryAttempt, Job, JobStatus, MessageRecipient, MessageStatus, NewJob, OutboundMessage, ServerDeliveryState,
+} from './outbound/outbound-model.ts';
 
 export interface CompanyStore {
   get(id: string): Promise<Company | undefined>;
@@ -85,6 +88,76 @@ export interface ConnectionTestStore {
   prune(serverId: string, keep: number): Promise<void>;
 }
 
+export interface ClaimOptions {
+  kinds: string[];
+  limit: number;
+  owner: string;
+  now: string;
+  leaseUntil: string;
+  /** Partitions (mail servers) this worker has no room for right now. */
+  skipPartitions?: string[];
+}
+
+/**
+ * The job queue. It lives in the same database as the records it serves, so `enqueue` inside a
+ * Store transaction commits atomically with them ("accepted means stored"). Claims take companies
+ * in turn, so one company's backlog never starves another's.
+ */
+export interface JobQueue {
+  enqueue(jobs: NewJob[]): Promise<void>;
+  /** Leases due jobs (status ready and run_at ≤ now, or a lease that expired). */
+  claim(options: ClaimOptions): Promise<Job[]>;
+  /** Removes a finished job; false when the lease was lost (another worker owns it now). */
+  complete(id: string, owner: string): Promise<boolean>;
+  /** Back to ready at `runAt`, one attempt more. */
+  reschedule(id: string, owner: string, runAt: string): Promise<boolean>;
+  extendLease(id: string, owner: string, leaseUntil: string): Promise<boolean>;
+  /** A leased job waits in `held` until its partition is released. */
+  hold(id: string, owner: string): Promise<boolean>;
+  /** Every ready job of the partition waits too (the server's circuit is open). */
+  holdPartition(partitionKey: string): Promise<number>;
+  /** Held jobs of the partition become ready at `runAt`. */
+  releasePartition(partitionKey: string, runAt: string): Promise<number>;
+  /** A held or waiting job runs now (the "retry now" action). */
+  runNow(dedupeKey: string, runAt: string): Promise<boolean>;
+  counts(): Promise<{ kind: string; status: JobStatus; count: number }[]>;
+}
+
+export interface MessageQuery {
+  companyId: string;
+  statuses?: MessageStatus[];
+  serverId?: string;
+  recipient?: string;
+  code?: string;
+  since?: string;
+  until?: string;
+  before?: string;
+  limit: number;
+}
+
+export interface MessageStore {
+  insert(message: OutboundMessage, recipients: MessageRecipient[]): Promise<void>;
+  get(id: string): Promise<OutboundMessage | undefined>;
+  getByIdempotencyKey(companyId: string, key: string): Promise<OutboundMessage | undefined>;
+  update(message: OutboundMessage): Promise<void>;
+  recipients(messageId: string): Promise<MessageRecipient[]>;
+  updateRecipients(recipients: MessageRecipient[]): Promise<void>;
+  insertAttempt(attempt: DeliveryAttempt): Promise<void>;
+  finishAttempt(attempt: DeliveryAttempt): Promise<void>;
+  attempts(messageId: string): Promise<DeliveryAttempt[]>;
+  /** Attempts started and never finished (their worker died): marks them interrupted, returns how many. */
+  interruptUnfinishedAttempts(messageId: string, atIso: string): Promise<number>;
+  list(query: MessageQuery): Promise<OutboundMessage[]>;
+  /** Messages per status per hour bucket, for the servers page chart. */
+  statusCounts(companyId: string, sinceIso: string): Promise<{ hour: string; status: MessageStatus; count: number }[]>;
+}
+
+export interface ServerDeliveryStateStore {
+  get(serverId: string): Promise<ServerDeliveryState | undefined>;
+  put(state: ServerDeliveryState): Promise<void>;
+  listHeld(companyId: string): Promise<ServerDeliveryState[]>;
+}
+
 /** Everything the core needs from storage; `transaction` gives the same shape bound to one transaction. */
 export interface Store {
   companies: CompanyStore;
@@ -95,6 +168,9 @@ export interface Store {
   secrets: SecretStore;
   audit: AuditLog;
   connectionTests: ConnectionTestStore;
+  messages: MessageStore;
+  queue: JobQueue;
+  serverDelivery: ServerDeliveryStateStore;
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
 }
 

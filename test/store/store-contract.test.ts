@@ -50,7 +50,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(applied, [...MIGRATION_NAMES].sort(), 'each migration applied by exactly one process');
       assert.deepEqual(await pendingMigrations(db.db, db.capabilities), []);
       assert.deepEqual((await runMigrations(db.db, db.capabilities)).applied, []);
-      store = createKyselyStore(db.db);
+      store = createKyselyStore(db.db, db.capabilities);
     });
 
     it('stores companies with their parent and default server', async () => {

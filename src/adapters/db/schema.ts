@@ -127,6 +127,83 @@ export interface ConnectionTestsTable {
   created_at: string;
 }
 
+export interface MessagesTable {
+  id: string;
+  company_id: string;
+  server_id: string | null;
+  message_id: string;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  mail_from: string;
+  from_address: string;
+  subject: string;
+  raw: string;
+  size_bytes: number;
+  status: string;
+  attempt_count: number;
+  last_code: string | null;
+  last_message: string | null;
+  possibly_delivered: number;
+  give_up_at: string;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
+export interface MessageRecipientsTable {
+  message_id: string;
+  address: string;
+  kind: string;
+  status: string;
+  reply_code: number | null;
+  enhanced: string | null;
+  reply_text: string | null;
+  updated_at: string;
+}
+
+export interface DeliveryAttemptsTable {
+  id: string;
+  message_id: string;
+  company_id: string;
+  server_id: string | null;
+  started_at: string;
+  finished_at: string | null;
+  outcome: string | null;
+  code: string | null;
+  message: string | null;
+  hint: string | null;
+  reply_code: number | null;
+  enhanced: string | null;
+  reply_text: string | null;
+  tls: string | null;
+  recipients: string;
+}
+
+export interface JobsTable {
+  seq: Generated<number>;
+  id: string;
+  kind: string;
+  company_id: string;
+  partition_key: string;
+  payload: string;
+  status: string;
+  run_at: string;
+  attempts: number;
+  lease_owner: string | null;
+  lease_until: string | null;
+  dedupe_key: string | null;
+  created_at: string;
+}
+
+export interface ServerDeliveryStateTable {
+  server_id: string;
+  company_id: string;
+  state: string;
+  code: string | null;
+  message: string | null;
+  since: string;
+}
+
 export interface Database {
   companies: CompaniesTable;
   users: UsersTable;
@@ -138,4 +215,9 @@ export interface Database {
   company_secrets: CompanySecretsTable;
   audit_log: AuditLogTable;
   connection_tests: ConnectionTestsTable;
+  messages: MessagesTable;
+  message_recipients: MessageRecipientsTable;
+  delivery_attempts: DeliveryAttemptsTable;
+  jobs: JobsTable;
+  server_delivery_state: ServerDeliveryStateTable;
 }

@@ -5,6 +5,7 @@ import { Migrator, type Migration } from 'kysely/migration';
 import type { DialectCapabilities } from '../db/dialect-capabilities.ts';
 import * as foundation from './0001-foundation.ts';
 import * as connectionTests from './0002-connection-tests.ts';
+import * as delivery from './0003-delivery.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void> };
 
@@ -12,6 +13,7 @@ type MigrationModule = { up(db: Kysely<unknown>, caps: DialectCapabilities): Pro
 const MIGRATIONS: [string, MigrationModule][] = [
   ['0001-foundation', foundation],
   ['0002-connection-tests', connectionTests],
+  ['0003-delivery', delivery],
 ];
 
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);

@@ -1,7 +1,11 @@
 // The Store port on Kysely: one implementation for SQLite and PostgreSQL.
 import type { Kysely, Transaction } from 'kysely';
 import type { Store } from '../../core/ports.ts';
+import type { DialectCapabilities } from '../db/dialect-capabilities.ts';
 import type { Database } from '../db/schema.ts';
+import { jobQueue } from './job-queue.ts';
+import { messageStore } from './message-store.ts';
+import { serverDeliveryStateStore } from './server-delivery-state-store.ts';
 import { apiKeyStore } from './api-key-store.ts';
 import { auditLog } from './audit-log-store.ts';
 import { companyStore } from './company-store.ts';
@@ -13,11 +17,11 @@ import { userStore } from './user-store.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
-export function createKyselyStore(db: Kysely<Database>): Store {
-  return bind(db, false);
+export function createKyselyStore(db: Kysely<Database>, caps: DialectCapabilities): Store {
+  return bind(db, caps, false);
 }
 
-function bind(db: Db, inTransaction: boolean): Store {
+function bind(db: Db, caps: DialectCapabilities, inTransaction: boolean): Store {
   const store: Store = {
     companies: companyStore(db),
     users: userStore(db),
@@ -27,8 +31,11 @@ function bind(db: Db, inTransaction: boolean): Store {
     secrets: secretStore(db),
     audit: auditLog(db),
     connectionTests: connectionTestStore(db),
+    messages: messageStore(db),
+    queue: jobQueue(db, caps, inTransaction),
+    serverDelivery: serverDeliveryStateStore(db),
     // Nested calls join the outer transaction: use cases compose without knowing who opened it.
-    transaction: (work) => (inTransaction ? work(store) : (db as Kysely<Database>).transaction().execute((trx) => work(bind(trx, true)))),
+    transaction: (work) => (inTransaction ? work(store) : (db as Kysely<Database>).transaction().execute((trx) => work(bind(trx, caps, true)))),
   };
   return store;
 }
