@@ -16,6 +16,11 @@ import { ApiKeysPage } from '../features/api-keys/api-keys-page.tsx';
 import { AuditPage } from '../features/audit/audit-page.tsx';
 import { CompaniesPage } from '../features/companies/companies-page.tsx';
 import { CompanySwitcher } from '../features/companies/company-switcher.tsx';
+import { UsersPage } from '../features/users/users-page.tsx';
+import { AccountPage } from '../features/account/account-page.tsx';
+import { AdminOnlyPage } from '../features/account/admin-only-page.tsx';
+import { roleLabel } from '../ui/role-label.ts';
+import { ACCOUNT_PATH, homePath } from './access.ts';
 
 export function App() {
   const { state, refresh } = useSession();
@@ -44,14 +49,18 @@ interface NavItem {
   to: string;
   label: string;
   systemAdminOnly?: boolean;
+  /** Members see these too (their personal settings); everything else is for admins. */
+  everyone?: boolean;
 }
 
 const NAV: NavItem[] = [
   { to: '/mail-servers', label: 'Mail servers' },
   { to: '/secrets', label: 'Secrets' },
   { to: '/api-keys', label: 'API keys' },
+  { to: '/users', label: 'Users' },
   { to: '/audit', label: 'Audit log' },
   { to: '/companies', label: 'Companies', systemAdminOnly: true },
+  { to: ACCOUNT_PATH, label: 'My account', everyone: true },
 ];
 
 function Shell() {
@@ -59,23 +68,30 @@ function Shell() {
   const { signOut } = useSession();
   const route = useRoute();
   const [signOutError, setSignOutError] = useState<string | null>(null);
-  const items = NAV.filter((n) => !n.systemAdminOnly || session.isSystemAdmin);
+  const items = NAV.filter((n) => (n.everyone || session.isAdmin) && (!n.systemAdminOnly || session.isSystemAdmin));
+  const home = homePath(session.isAdmin);
 
   return (
     <div className="shell">
       <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
       <header className="header">
-        <a className="header__brand" href={href('/mail-servers')}><span className="brand-mark" aria-hidden="true" />Mailroom</a>
+        <a className="header__brand" href={href(home)}><span className="brand-mark" aria-hidden="true" />Mailroom</a>
         <div className="header__right">
           <CompanySwitcher />
-          <span className="header__user" title={session.user.email}>
+          <a
+            className="header__user"
+            href={href(ACCOUNT_PATH)}
+            title={`My account (${session.user.email})`}
+            aria-label={`${session.user.name}, ${roleLabel(session.user.role)}: My account`}
+          >
             {session.user.name}
             <span className="header__role">{roleLabel(session.user.role)}</span>
-          </span>
+          </a>
           <button
             type="button"
             className="button button--small"
-            onClick={() => signOut().catch((err: unknown) => setSignOutError(errorMessage(err)))}
+            // The next person to sign in on this browser starts on their own home page.
+            onClick={() => signOut().then(() => navigate('/', { replace: true }), (err: unknown) => setSignOutError(errorMessage(err)))}
           >
             Sign out
           </button>
@@ -100,7 +116,7 @@ function Shell() {
           {/* Keyed by route and company: switching either starts the page afresh. */}
           <div key={`${session.actingCompany.id}:${route.path}`}>
             <FlashAlert />
-            {session.isAdmin ? <Page path={route.path} /> : <MemberNotice />}
+            <Page path={route.path} isAdmin={session.isAdmin} />
           </div>
         </main>
       </div>
@@ -108,12 +124,23 @@ function Shell() {
   );
 }
 
-function roleLabel(role: string): string {
-  return role === 'system_admin' ? 'System admin' : role === 'company_admin' ? 'Admin' : 'Member';
+function Page({ path, isAdmin }: { path: string; isAdmin: boolean }): ReactNode {
+  if (path === '/' || path === '') return <Redirect to={homePath(isAdmin)} />;
+  if (path === ACCOUNT_PATH) return <AccountPage />;
+  const page = adminPage(path);
+  // A member who opens an admin address (a bookmark, a link from a colleague) gets a word of
+  // explanation, not the page's 403 errors.
+  if (page) return isAdmin ? page : <AdminOnlyPage />;
+  return (
+    <>
+      <PageHeader title="Page not found" />
+      <p><a href={href(homePath(isAdmin))}>{isAdmin ? 'Go to mail servers' : 'Go to My account'}</a></p>
+    </>
+  );
 }
 
-function Page({ path }: { path: string }): ReactNode {
-  if (path === '/' || path === '') return <Redirect to="/mail-servers" />;
+/** The administrators' pages; null when the path names none of them. */
+function adminPage(path: string): ReactNode {
   if (path === '/mail-servers') return <MailServersPage />;
   if (path === '/mail-servers/new') return <MailServerFormPage />;
   let m = matchRoute('/mail-servers/:id/edit', path);
@@ -124,24 +151,11 @@ function Page({ path }: { path: string }): ReactNode {
   if (path === '/api-keys') return <ApiKeysPage />;
   if (path === '/audit') return <AuditPage />;
   if (path === '/companies') return <CompaniesPage />;
-  return (
-    <>
-      <PageHeader title="Page not found" />
-      <p><a href={href('/mail-servers')}>Go to mail servers</a></p>
-    </>
-  );
+  if (path === '/users') return <UsersPage />;
+  return null;
 }
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
   return null;
-}
-
-function MemberNotice() {
-  return (
-    <>
-      <PageHeader title="Mail settings" />
-      <Alert kind="info">Only administrators can change mail settings. Ask an administrator of your company if something needs to change.</Alert>
-    </>
-  );
 }

@@ -3,6 +3,8 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, errorMessage, getActingCompany, setActingCompany, setCsrfToken, setUnauthenticatedHandler } from '../api/client.ts';
 import type { Company, SessionInfo, SetupAnswer } from '../api/types.ts';
+import { ACCOUNT_PATH, isAdminRole } from './access.ts';
+import { navigate } from './router.ts';
 
 export type SessionState =
   | { status: 'loading' }
@@ -80,6 +82,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signIn = useCallback(async (email: string, password: string) => {
     const answer = await api.post<SetupAnswer>('/session', { email, password }, { noCompany: true });
     setCsrfToken(answer.csrfToken);
+    // Members may use only their personal settings, so that is where they start, whatever the
+    // address said before; admins keep the page they were on (or the mail servers, from "/").
+    if (!isAdminRole(answer.user.role)) navigate(ACCOUNT_PATH, { replace: true });
     await refresh();
   }, [refresh]);
 
