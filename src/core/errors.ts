@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   SETUP_ALREADY_DONE: { http: 409, smtp: '451 4.3.0', message: 'The first administrator already exists; sign in instead.' },
   SETUP_REQUIRED: { http: 409, smtp: '451 4.3.0', message: 'Create the first administrator first.' },
   SERVER_IS_DEFAULT: { http: 409, smtp: '451 4.3.0', message: 'This mail server is the company default; choose another default first.' },
+  IDEMPOTENCY_CONFLICT: { http: 409, smtp: '451 4.3.0', message: 'This Idempotency-Key was already used with a different request.' },
+  NO_MAIL_SERVER: { http: 409, smtp: '451 4.3.0', message: 'This company has no active default mail server; add one or name one with mailServerId.' },
   SECRET_IN_USE: { http: 409, smtp: '451 4.3.0', message: 'This secret is used by a mail server.' },
   PAYLOAD_TOO_LARGE: { http: 413, smtp: '552 5.3.4', message: 'The request is too large.' },
   SECRET_REFERENCE_INVALID: { http: 422, smtp: '554 5.7.0', message: 'The secret reference cannot be used.' },

@@ -52,6 +52,9 @@ export type AuthMechanism = (typeof AUTH_MECHANISMS)[number];
 
 export type ServerStatus = 'active' | 'inactive';
 
+export const RATE_PERIODS = ['second', 'minute', 'hour', 'day'] as const;
+export type RatePeriod = (typeof RATE_PERIODS)[number];
+
 export interface CustomHeader {
   name: string;
   value: string;
@@ -81,6 +84,11 @@ export interface MailServer {
   hasRelay: boolean;
   allowInvalidCert: boolean;
   status: ServerStatus;
+  /** Connections kept open to the server at most (per worker process). */
+  maxConnections: number;
+  /** At most this many messages per `rateLimitPeriod`, or no limit when null. */
+  rateLimitCount: number | null;
+  rateLimitPeriod: RatePeriod | null;
   sharedWith: string[]; // child company ids ("make available for")
   createdBy: string;
   createdAt: string;

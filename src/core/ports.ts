@@ -148,6 +148,11 @@ export interface MessageStore {
   /** Attempts started and never finished (their worker died): marks them interrupted, returns how many. */
   interruptUnfinishedAttempts(messageId: string, atIso: string): Promise<number>;
   list(query: MessageQuery): Promise<OutboundMessage[]>;
+  getMany(ids: string[]): Promise<OutboundMessage[]>;
+  /** Marks claimed messages as being sent, in one statement (one commit for a whole claim). */
+  markSending(ids: string[], atIso: string): Promise<void>;
+  /** Moves every message of a server from one status to another (held ↔ queued). */
+  setStatusForServer(serverId: string, from: MessageStatus, to: MessageStatus, atIso: string): Promise<number>;
   /** Messages per status per hour bucket, for the servers page chart. */
   statusCounts(companyId: string, sinceIso: string): Promise<{ hour: string; status: MessageStatus; count: number }[]>;
 }

@@ -1,7 +1,7 @@
 // Request and response shapes for the OpenAPI document. Structural rules live here (types, enums,
 // lengths that protect the parser); the meaning of a value is checked in core.
 import { z } from '@hono/zod-openapi';
-import { AUTH_MECHANISMS, ROLES, SECURITY_MODES } from '../core/model.ts';
+import { AUTH_MECHANISMS, RATE_PERIODS, ROLES, SECURITY_MODES } from '../core/model.ts';
 
 export const ErrorSchema = z.object({
   error: z.object({
@@ -57,6 +57,9 @@ export const MailServerInputSchema = z.object({
   hasRelay: z.boolean(),
   allowInvalidCert: z.boolean(),
   status: z.enum(['active', 'inactive']),
+  maxConnections: z.number().int().openapi({ description: 'Connections kept open to the server at most, per worker (default 5)' }),
+  rateLimitCount: z.number().int().nullable().openapi({ description: 'At most this many messages per rateLimitPeriod' }),
+  rateLimitPeriod: z.enum(RATE_PERIODS).nullable(),
   sharedWith: z.array(z.string().max(100)).max(500),
 }).partial().strict().openapi('MailServerInput');
 
@@ -68,7 +71,8 @@ export const MailServerSchema = z.object({
   hasPassword: z.boolean(), passwordSource: z.enum(['typed', 'reference']).nullable(), passwordRef: z.string().nullable(),
   fromAddress: z.string(), fromName: z.string().nullable(), replyTo: z.string().nullable(), errorTo: z.string().nullable(),
   cc: z.array(z.string()), bcc: z.array(z.string()), customHeaders: z.array(CustomHeaderSchema), hasRelay: z.boolean(),
-  allowInvalidCert: z.boolean(), status: z.enum(['active', 'inactive']), sharedWith: z.array(z.string()), isDefault: z.boolean(),
+  allowInvalidCert: z.boolean(), status: z.enum(['active', 'inactive']), maxConnections: z.number(), rateLimitCount: z.number().nullable(),
+  rateLimitPeriod: z.enum(RATE_PERIODS).nullable(), sharedWith: z.array(z.string()), isDefault: z.boolean(),
   owned: z.boolean(), createdBy: z.string(), createdAt: z.string(), updatedAt: z.string(), version: z.number(),
   warnings: z.array(WarningSchema).optional(),
   lastTest: z.object({ ok: z.boolean(), code: z.string(), message: z.string(), createdAt: z.string() }).nullable().optional(),

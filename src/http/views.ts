@@ -16,6 +16,7 @@ export function mailServerView(s: MailServer, company: Company, warnings?: Serve
     passwordRef: s.passwordRef,
     fromAddress: s.fromAddress, fromName: s.fromName, replyTo: s.replyTo, errorTo: s.errorTo, cc: s.cc, bcc: s.bcc,
     customHeaders: s.customHeaders, hasRelay: s.hasRelay, allowInvalidCert: s.allowInvalidCert, status: s.status,
+    maxConnections: s.maxConnections, rateLimitCount: s.rateLimitCount, rateLimitPeriod: s.rateLimitPeriod,
     // A child company sees that a server is shared with it, not the parent's list of other children.
     sharedWith: s.companyId === company.id ? s.sharedWith : [],
     isDefault: company.defaultMailServerId === s.id, owned: s.companyId === company.id,

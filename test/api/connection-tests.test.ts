@@ -187,3 +187,38 @@ describe('egress rule by default (no allowed networks)', () => {
     assert.equal(res.body.stage, 'dns');
   });
 });
+
+describe('secret references in connection tests', () => {
+  let t: TestApp;
+  let api: ApiClient;
+  let smtp: Sink;
+  before(async () => {
+    smtp = await startSmtp();
+    t = await startTestApp({ env: { MAILROOM_ALLOWED_SMTP_NETWORKS: '127.0.0.0/8' } });
+    api = await setupRoot(t.url);
+    await api.put('/secrets/relay', { value: GOOD_PASSWORD });
+    await api.put('/secrets/stale', { value: 'not-the-password-1' });
+  });
+  after(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  it('tests unsaved values with a typed secret reference, resolved in the company\'s own scope', async () => {
+    const base = { host: '127.0.0.1', port: smtp.port, security: 'none', authEnabled: true, authMechanism: 'plain', username: 'u@acme.example', fromAddress: 'noreply@acme.example' };
+    const res = await api.post('/mail-server-tests', { ...base, passwordRef: 'secret:relay' });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.code, 'OK');
+    const missing = await api.post('/mail-server-tests', { ...base, passwordRef: 'secret:nope' });
+    assert.equal(missing.status, 400);
+    assert.equal(missing.body.error.fields[0].field, 'passwordRef');
+  });
+
+  it('tests a changed reference with the new secret, not the saved one', async () => {
+    const created = await api.post('/mail-servers', serverInput({ host: '127.0.0.1', port: smtp.port, security: 'none', password: null, passwordRef: 'secret:relay' }));
+    assert.equal(created.status, 201, created.text);
+    const res = await api.post('/mail-server-tests', { serverId: created.body.id, passwordRef: 'secret:stale' });
+    assert.equal(res.body.code, 'AUTH_FAILED');
+    assert.ok(!res.text.includes(GOOD_PASSWORD) && !res.text.includes('not-the-password-1'));
+  });
+});

@@ -23,6 +23,7 @@ function server(companyId: string, extra: Partial<MailServer> = {}): MailServer 
     authEnabled: true, authMechanism: 'plain', username: 'u', passwordSealed: 'v1.x.y.z.w', passwordRef: null,
     fromAddress: 'a@example.net', fromName: null, replyTo: null, errorTo: null, cc: ['c@example.net'], bcc: [],
     customHeaders: [{ name: 'X-App', value: 'crm' }], hasRelay: false, allowInvalidCert: false, status: 'active',
+    maxConnections: 5, rateLimitCount: null, rateLimitPeriod: null,
     sharedWith: [], createdBy: 'test', createdAt: now(), updatedAt: now(), version: 1, ...extra,
   };
 }

@@ -70,6 +70,9 @@ export interface MailServersTable {
   created_at: string;
   updated_at: string;
   version: number;
+  max_connections: Generated<number>;
+  rate_limit_count: number | null;
+  rate_limit_period: string | null;
 }
 
 export interface MailServerSharesTable {

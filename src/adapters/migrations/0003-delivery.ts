@@ -4,6 +4,11 @@ import type { Kysely } from 'kysely';
 import type { DialectCapabilities } from '../db/dialect-capabilities.ts';
 
 export async function up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void> {
+  // Per-server sending limits, as providers impose them (e.g. 14 per second on SES, 10,000 a day).
+  await db.schema.alterTable('mail_servers').addColumn('max_connections', 'integer', (c) => c.notNull().defaultTo(5)).execute();
+  await db.schema.alterTable('mail_servers').addColumn('rate_limit_count', 'integer').execute();
+  await db.schema.alterTable('mail_servers').addColumn('rate_limit_period', 'text').execute();
+
   await db.schema.createTable('messages')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('company_id', 'text', (c) => c.notNull().references('companies.id'))

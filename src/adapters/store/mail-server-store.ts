@@ -1,10 +1,11 @@
-import type { AuthMechanism, CustomHeader, MailServer, MailServerVersion, SecurityMode, ServerStatus } from '../../core/model.ts';
+import type { Insertable, Selectable } from 'kysely';
+import type { AuthMechanism, CustomHeader, MailServer, MailServerVersion, RatePeriod, SecurityMode, ServerStatus } from '../../core/model.ts';
 import type { MailServerStore } from '../../core/ports.ts';
 import type { MailServersTable } from '../db/schema.ts';
 import type { Db } from './kysely-store.ts';
 import { fromBool, fromJson, toBool, toJson } from './row-codec.ts';
 
-function toServer(r: MailServersTable, sharedWith: string[]): MailServer {
+function toServer(r: Selectable<MailServersTable>, sharedWith: string[]): MailServer {
   return {
     id: r.id, companyId: r.company_id, name: r.name, preset: r.preset, host: r.host, port: Number(r.port),
     security: r.security as SecurityMode, authEnabled: toBool(r.auth_enabled), authMechanism: r.auth_mechanism as AuthMechanism,
@@ -13,11 +14,12 @@ function toServer(r: MailServersTable, sharedWith: string[]): MailServer {
     cc: fromJson<string[]>(r.cc, []), bcc: fromJson<string[]>(r.bcc, []),
     customHeaders: fromJson<CustomHeader[]>(r.custom_headers, []),
     hasRelay: toBool(r.has_relay), allowInvalidCert: toBool(r.allow_invalid_cert), status: r.status as ServerStatus,
-    sharedWith, createdBy: r.created_by, createdAt: r.created_at, updatedAt: r.updated_at, version: Number(r.version),
+    maxConnections: Number(r.max_connections), rateLimitCount: r.rate_limit_count === null ? null : Number(r.rate_limit_count),
+    rateLimitPeriod: r.rate_limit_period as RatePeriod | null, sharedWith, createdBy: r.created_by, createdAt: r.created_at, updatedAt: r.updated_at, version: Number(r.version),
   };
 }
 
-function toRow(s: MailServer): MailServersTable {
+function toRow(s: MailServer): Insertable<MailServersTable> {
   return {
     id: s.id, company_id: s.companyId, name: s.name, preset: s.preset, host: s.host, port: s.port,
     security: s.security, auth_enabled: fromBool(s.authEnabled), auth_mechanism: s.authMechanism,
@@ -26,6 +28,7 @@ function toRow(s: MailServer): MailServersTable {
     cc: toJson(s.cc), bcc: toJson(s.bcc), custom_headers: toJson(s.customHeaders),
     has_relay: fromBool(s.hasRelay), allow_invalid_cert: fromBool(s.allowInvalidCert), status: s.status,
     created_by: s.createdBy, created_at: s.createdAt, updated_at: s.updatedAt, version: s.version,
+    max_connections: s.maxConnections, rate_limit_count: s.rateLimitCount, rate_limit_period: s.rateLimitPeriod,
   };
 }
 

@@ -103,6 +103,18 @@ export function messageStore(db: Db): MessageStore {
       const rows = await query.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
       return rows.map(toMessage);
     },
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      return (await db.selectFrom('messages').selectAll().where('id', 'in', ids).execute()).map(toMessage);
+    },
+    async markSending(ids, atIso) {
+      if (ids.length === 0) return;
+      await db.updateTable('messages').set({ status: 'sending', updated_at: atIso }).where('id', 'in', ids).where('status', 'not in', ['sent', 'failed']).execute();
+    },
+    async setStatusForServer(serverId, from, to, atIso) {
+      const r = await db.updateTable('messages').set({ status: to, updated_at: atIso }).where('server_id', '=', serverId).where('status', '=', from).executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
     async statusCounts(companyId, sinceIso) {
       // The first 13 characters of an ISO timestamp are its hour: "2026-11-23T17".
       const hour = sql<string>`substr(updated_at, 1, 13)`;

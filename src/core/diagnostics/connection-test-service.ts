@@ -98,7 +98,11 @@ export class ConnectionTestService {
       allowInvalidCert: input.allowInvalidCert ?? stored?.allowInvalidCert ?? false,
     };
     let password: string | null = input.password || null;
-    if (!password && merged.authEnabled && stored && !credentialTargetChanged(stored, merged)) {
+    const typedRef = input.passwordRef?.trim() || null;
+    if (!password && typedRef) {
+      // A reference typed in the form resolves in the acting company's own scope, like at send time.
+      password = await this.servers.resolveReference(typedRef, company);
+    } else if (!password && merged.authEnabled && stored && !credentialTargetChanged(stored, merged) && input.passwordRef !== null) {
       const owner = stored.companyId === company.id ? company : (await this.store.companies.get(stored.companyId))!;
       password = await this.servers.resolvePassword(stored, owner);
     }

@@ -1,7 +1,7 @@
 // Field rules for an outgoing mail server. Structural checks (types, enums) happen at the edge;
 // these are the semantic ones, each reported with the field and a stable rule name.
 import type { FieldIssue } from '../errors.ts';
-import { AUTH_MECHANISMS, SECURITY_MODES, type AuthMechanism, type CustomHeader, type SecurityMode, type ServerStatus } from '../model.ts';
+import { AUTH_MECHANISMS, RATE_PERIODS, SECURITY_MODES, type AuthMechanism, type CustomHeader, type RatePeriod, type SecurityMode, type ServerStatus } from '../model.ts';
 import { parseEmailAddress } from '../validation/email-address.ts';
 import { headerNameProblem, headerUnsafeReason } from '../validation/header-safety.ts';
 import { hostNameProblem } from '../validation/host-name.ts';
@@ -27,6 +27,9 @@ export interface MailServerSettings {
   hasRelay: boolean;
   allowInvalidCert: boolean;
   status: ServerStatus;
+  maxConnections: number;
+  rateLimitCount: number | null;
+  rateLimitPeriod: RatePeriod | null;
   sharedWith: string[];
 }
 
@@ -38,6 +41,7 @@ export const LIMITS = {
   copyRecipients: 50,
   customHeaders: 30,
   headerValueLength: 998, // RFC 5322 line limit
+  maxConnections: 50,
 } as const;
 
 function address(field: string, value: string | null, issues: FieldIssue[], required = false): void {
@@ -84,6 +88,10 @@ export function checkMailServerSettings(s: MailServerSettings): FieldIssue[] {
     if (nameProblem) issues.push({ field: `customHeaders.${i}.name`, rule: 'header_name', message: nameProblem });
     text(`customHeaders.${i}.value`, h.value, LIMITS.headerValueLength, issues, true);
   });
+  if (!Number.isInteger(s.maxConnections) || s.maxConnections < 1 || s.maxConnections > LIMITS.maxConnections) issues.push({ field: 'maxConnections', rule: 'range', message: `must be between 1 and ${LIMITS.maxConnections}` });
+  if ((s.rateLimitCount === null) !== (s.rateLimitPeriod === null)) issues.push({ field: 'rateLimitCount', rule: 'pair', message: 'give both a count and a period, or neither' });
+  if (s.rateLimitCount !== null && (!Number.isInteger(s.rateLimitCount) || s.rateLimitCount < 1 || s.rateLimitCount > 1_000_000)) issues.push({ field: 'rateLimitCount', rule: 'range', message: 'must be between 1 and 1,000,000' });
+  if (s.rateLimitPeriod !== null && !(RATE_PERIODS as readonly string[]).includes(s.rateLimitPeriod)) issues.push({ field: 'rateLimitPeriod', rule: 'enum', message: `must be one of ${RATE_PERIODS.join(', ')}` });
   if (s.status !== 'active' && s.status !== 'inactive') issues.push({ field: 'status', rule: 'enum', message: 'must be active or inactive' });
   return issues;
 }

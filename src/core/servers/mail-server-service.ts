@@ -29,6 +29,7 @@ export interface MailServerResult {
 const SETTINGS_KEYS = [
   'name', 'preset', 'host', 'port', 'security', 'authEnabled', 'authMechanism', 'username', 'fromAddress', 'fromName',
   'replyTo', 'errorTo', 'cc', 'bcc', 'customHeaders', 'hasRelay', 'allowInvalidCert', 'status', 'sharedWith',
+  'maxConnections', 'rateLimitCount', 'rateLimitPeriod',
 ] as const satisfies readonly (keyof MailServerSettings)[];
 
 function settingsOf(s: MailServer): MailServerSettings {
@@ -133,6 +134,9 @@ export class MailServerService {
       hasRelay: input.hasRelay ?? false,
       allowInvalidCert: input.allowInvalidCert ?? false,
       status: input.status ?? 'active',
+      maxConnections: input.maxConnections ?? 5,
+      rateLimitCount: input.rateLimitCount ?? null,
+      rateLimitPeriod: input.rateLimitPeriod ?? null,
       sharedWith: input.sharedWith ?? [],
     });
     const issues = checkMailServerSettings(settings);
@@ -305,6 +309,14 @@ export class MailServerService {
     if (server.passwordSealed) return this.sealer.open(server.passwordSealed);
     if (server.passwordRef) return this.secrets.resolve(server.passwordRef, { companyId: owner.id, companySlug: owner.slug });
     return null;
+  }
+
+  /** Resolves a reference typed in a form (not yet saved), checked like one being saved. */
+  async resolveReference(ref: string, company: Company): Promise<string> {
+    const issues: FieldIssue[] = [];
+    await this.checkSecretInput(company, { passwordRef: ref }, issues);
+    if (issues.length) throw validationError(issues);
+    return this.secrets.resolve(ref, { companyId: company.id, companySlug: company.slug });
   }
 
   private async checkSecretInput(company: Company, input: MailServerInput, issues: FieldIssue[]): Promise<{ typed?: string; ref?: string }> {

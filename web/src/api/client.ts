@@ -84,54 +84,92 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+function urlFor(path: string, options: RequestOptions): URL {
   const url = new URL(`/api/v1${path}`, window.location.origin);
   for (const [k, v] of Object.entries(options.query ?? {})) {
     if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
   }
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  return url;
+}
+
+function headersFor(method: string, hasBody: boolean, options: RequestOptions, accept = 'application/json'): Record<string, string> {
+  const headers: Record<string, string> = { Accept: accept };
+  if (hasBody) headers['Content-Type'] = 'application/json';
   if (UNSAFE_METHODS.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   if (actingCompanyId && !options.noCompany) headers['X-Mailroom-Company'] = actingCompanyId;
+  return headers;
+}
 
-  let res: Response;
+async function send(url: URL, init: RequestInit): Promise<Response> {
   try {
-    res = await fetch(url, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'same-origin',
-      signal: options.signal,
-    });
+    return await fetch(url, { ...init, credentials: 'same-origin' });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, 'NETWORK', 'Mailroom could not be reached. Check that it is running and try again.');
   }
+}
 
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ApiError for a non-2xx answer; a 401 UNAUTHENTICATED also tells the session it ended. */
+function errorFrom(res: Response, data: unknown): ApiError {
+  const e = (data as { error?: { code?: string; message?: string; fields?: FieldIssue[]; requestId?: string; details?: Record<string, unknown> } } | undefined)?.error;
+  const error = new ApiError(
+    res.status,
+    e?.code ?? `HTTP_${res.status}`,
+    e?.message ?? `The request failed (${res.status} ${res.statusText}).`,
+    Array.isArray(e?.fields) ? e.fields : [],
+    e?.requestId,
+    e?.details,
+  );
+  if (res.status === 401 && error.code === 'UNAUTHENTICATED' && onUnauthenticated) onUnauthenticated();
+  return error;
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+  const res = await send(urlFor(path, options), {
+    method,
+    headers: headersFor(method, body !== undefined, options),
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: options.signal,
+  });
   if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  let data: unknown = undefined;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = undefined;
-    }
-  }
-  if (!res.ok) {
-    const e = (data as { error?: { code?: string; message?: string; fields?: FieldIssue[]; requestId?: string; details?: Record<string, unknown> } } | undefined)?.error;
-    const error = new ApiError(
-      res.status,
-      e?.code ?? `HTTP_${res.status}`,
-      e?.message ?? `The request failed (${res.status} ${res.statusText}).`,
-      Array.isArray(e?.fields) ? e.fields : [],
-      e?.requestId,
-      e?.details,
-    );
-    if (res.status === 401 && error.code === 'UNAUTHENTICATED' && onUnauthenticated) onUnauthenticated();
-    throw error;
-  }
+  const data = parseJson(await res.text());
+  if (!res.ok) throw errorFrom(res, data);
   return data as T;
+}
+
+export interface DownloadedFile {
+  blob: Blob;
+  /** From Content-Disposition, when the server named the file. */
+  filename: string | null;
+}
+
+/**
+ * GET a file (an attachment) with the same cookies and company header as every other call, so the
+ * page can hand it to the browser as a download through a Blob URL.
+ */
+export async function download(path: string, options: RequestOptions = {}): Promise<DownloadedFile> {
+  const res = await send(urlFor(path, options), { method: 'GET', headers: headersFor('GET', false, options, '*/*'), signal: options.signal });
+  if (!res.ok) throw errorFrom(res, parseJson(await res.text()));
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+  return { blob: await res.blob(), filename: match ? safeDecode(match[1]) : null };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 export const api = {

@@ -95,6 +95,114 @@ export interface MailServer extends Omit<MailServerInput, 'password' | 'sharedWi
   updatedAt: string;
   version: number;
   warnings?: ApiWarning[];
+  /** The last kept connection test (GET /mail-servers and GET /mail-servers/:id). */
+  lastTest?: LastTest | null;
+  /** With ?sendTestEmailTo= on create/update: the test run right after saving… */
+  testResult?: ConnectionTest;
+  /** …or why it did not run (the save itself succeeded). */
+  testError?: { code: string; message: string; fields?: { field: string; rule: string; message: string }[] };
+}
+
+// ---- Connection tests (docs/api.md "Connection tests", docs/diagnostics.md) -------------------------
+
+/** The probe's stages, in the order a connection passes them (TLS right after connect for SSL/TLS). */
+export type ProbeStageName = 'dns' | 'connect' | 'greeting' | 'ehlo' | 'tls' | 'auth' | 'mail' | 'rcpt' | 'data';
+
+export interface SmtpReply {
+  code: number;
+  /** Enhanced status code ("5.7.8"), when the server sent one. */
+  enhanced: string | null;
+  text: string;
+}
+
+export interface ProbeStage {
+  name: ProbeStageName;
+  ok: boolean;
+  ms: number;
+}
+
+export interface OfferedCapabilities {
+  /** EHLO keywords with their parameters, as the server sent them ("SIZE 10240000"). */
+  extensions: string[];
+  /** Upper-case SASL mechanism names ("PLAIN", "LOGIN"). */
+  authMechanisms: string[];
+  startTls: boolean;
+  maxSize: number | null;
+  tls?: { version: string; cipher: string; certSubject: string; certIssuer: string; certValidTo: string };
+}
+
+/** A change the probe found to work on the same host, applied to the form with one click. */
+export interface ProbeSuggestion {
+  security: SecurityMode;
+  port: number;
+  authMechanism?: AuthMechanism;
+  /** e.g. "SSL/TLS on port 465 works." */
+  text: string;
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  /** Stable result code (OK, AUTH_FAILED, TLS_REQUIRED_ON_PORT, …). */
+  code: string;
+  /** The stage that failed, or null when ok. */
+  stage: ProbeStageName | null;
+  /** One line in plain words. */
+  message: string;
+  /** The fix, in plain words; null when ok. */
+  hint: string | null;
+  /** The server reply that decided the result, when one did. */
+  reply: SmtpReply | null;
+  stages: ProbeStage[];
+  /** The SMTP dialogue; credentials already replaced by a placeholder. */
+  transcript: string[];
+  offered: OfferedCapabilities;
+  suggestion: ProbeSuggestion | null;
+  startedAt: string;
+  durationMs: number;
+}
+
+/** A kept result of testing a saved server. */
+export interface ConnectionTest {
+  id: string;
+  ok: boolean;
+  code: string;
+  stage: ProbeStageName | null;
+  sentTestEmail: boolean;
+  testAddress: string | null;
+  /** "Ada Admin <ada@example.com>" or the API key's label. */
+  testedBy: string;
+  createdAt: string;
+  result: ProbeResult;
+}
+
+export interface LastTest {
+  ok: boolean;
+  code: string;
+  message: string;
+  createdAt: string;
+}
+
+export interface TestOptions {
+  sendTestEmail: boolean;
+  /** Recipient of the test email: the caller's own address (default) or a person of the company. */
+  to?: string | null;
+}
+
+/** Settings sent to POST /mail-server-warnings. */
+export interface WarningSettings {
+  host: string;
+  port: number;
+  security: SecurityMode;
+  authEnabled: boolean;
+  authMechanism?: AuthMechanism | null;
+  preset?: string | null;
+}
+
+/** A combination that cannot work or is unsafe, found before any connection; never blocks saving. */
+export interface SettingsWarning {
+  code: string;
+  field: 'host' | 'port' | 'security' | 'authMechanism';
+  message: string;
 }
 
 export interface MailServerVersion {

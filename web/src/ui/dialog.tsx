@@ -7,9 +7,11 @@ interface DialogProps {
   onClose: () => void;
   children: ReactNode;
   footer: ReactNode;
+  /** For content that needs room, such as a test result with its transcript. */
+  wide?: boolean;
 }
 
-export function Dialog({ open, title, onClose, children, footer }: DialogProps) {
+export function Dialog({ open, title, onClose, children, footer, wide }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -21,7 +23,7 @@ export function Dialog({ open, title, onClose, children, footer }: DialogProps) 
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={wide ? 'dialog dialog--wide' : 'dialog'}
       aria-labelledby={titleId}
       onCancel={(e) => {
         e.preventDefault();

@@ -7,17 +7,19 @@ interface FieldFrameProps {
   label: ReactNode;
   hint?: ReactNode;
   error?: string;
+  /** Advice that does not block saving ("Port 587 normally uses STARTTLS…"). */
+  warnings?: string[];
   required?: boolean;
   children: ReactNode;
   className?: string;
 }
 
-export function describedBy(id: string, hint?: ReactNode, error?: string): string | undefined {
-  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean);
+export function describedBy(id: string, hint?: ReactNode, error?: string, warnings?: string[]): string | undefined {
+  const ids = [hint ? `${id}-hint` : '', warnings?.length ? `${id}-warning` : '', error ? `${id}-error` : ''].filter(Boolean);
   return ids.length ? ids.join(' ') : undefined;
 }
 
-export function FieldFrame({ id, label, hint, error, required, children, className }: FieldFrameProps) {
+export function FieldFrame({ id, label, hint, error, warnings, required, children, className }: FieldFrameProps) {
   return (
     <div className={`field${error ? ' field--invalid' : ''}${className ? ` ${className}` : ''}`}>
       <span className="field__label-row">
@@ -27,8 +29,19 @@ export function FieldFrame({ id, label, hint, error, required, children, classNa
       </span>
       {children}
       {hint ? <p className="field__hint" id={`${id}-hint`}>{hint}</p> : null}
+      {warnings?.length ? <FieldWarnings id={`${id}-warning`} messages={warnings} /> : null}
       {error ? <FieldError id={`${id}-error`} message={error} /> : null}
     </div>
+  );
+}
+
+export function FieldWarnings({ id, messages }: { id?: string; messages: string[] }) {
+  return (
+    <ul className="field__warnings" id={id}>
+      {messages.map((m) => (
+        <li key={m} className="field__warning"><span aria-hidden="true">⚠ </span>{m}</li>
+      ))}
+    </ul>
   );
 }
 
@@ -46,15 +59,16 @@ type TextFieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'onChange' | '
   onChange: (value: string) => void;
   hint?: ReactNode;
   error?: string;
+  warnings?: string[];
   className?: string;
   ref?: Ref<HTMLInputElement>;
 };
 
-export function TextField({ label, value, onChange, hint, error, required, className, id: givenId, ref, ...rest }: TextFieldProps) {
+export function TextField({ label, value, onChange, hint, error, warnings, required, className, id: givenId, ref, ...rest }: TextFieldProps) {
   const autoId = useId();
   const id = givenId ?? autoId;
   return (
-    <FieldFrame id={id} label={label} hint={hint} error={error} required={required} className={className}>
+    <FieldFrame id={id} label={label} hint={hint} error={error} warnings={warnings} required={required} className={className}>
       <input
         ref={ref}
         id={id}
@@ -62,7 +76,7 @@ export function TextField({ label, value, onChange, hint, error, required, class
         value={value}
         onChange={(e) => onChange(e.target.value)}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, hint, error)}
+        aria-describedby={describedBy(id, hint, error, warnings)}
         aria-required={required || undefined}
         {...rest}
       />
@@ -107,20 +121,21 @@ type SelectFieldProps = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'onChange'
   options: Option[];
   hint?: ReactNode;
   error?: string;
+  warnings?: string[];
   placeholder?: string;
 };
 
-export function SelectField({ label, value, onChange, options, hint, error, required, placeholder, className, ...rest }: SelectFieldProps) {
+export function SelectField({ label, value, onChange, options, hint, error, warnings, required, placeholder, className, ...rest }: SelectFieldProps) {
   const id = useId();
   return (
-    <FieldFrame id={id} label={label} hint={hint} error={error} required={required} className={className}>
+    <FieldFrame id={id} label={label} hint={hint} error={error} warnings={warnings} required={required} className={className}>
       <select
         id={id}
         className="input input--select"
         value={value}
         onChange={(e) => onChange(e.target.value)}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, hint, error)}
+        aria-describedby={describedBy(id, hint, error, warnings)}
         {...rest}
       >
         {placeholder !== undefined ? <option value="">{placeholder}</option> : null}

@@ -15,10 +15,14 @@ import { companiesApi } from '../companies/companies-api.ts';
 import { secretsApi } from '../secrets/secrets-api.ts';
 import { mailServersApi } from './mail-servers-api.ts';
 import {
-  CUSTOM_PRESET, USUAL_PORT, applyPreset, changePort, changeSecurity, draftFromServer, emptyDraft, parsePort, toInput, warningText,
+  CUSTOM_PRESET, USUAL_PORT, applyPreset, applySuggestion, changePort, changeSecurity, draftFromServer, emptyDraft, parsePort, toInput, warningText,
   type ServerDraft,
 } from './server-draft.ts';
-import { TestConnectionSlot } from './test-connection-slot.tsx';
+import { ConnectionTestPanel, PASSWORD_INPUT_ID } from './connection-test-panel.tsx';
+import { useSettingsWarnings } from './settings-warnings.ts';
+import { SaveTestOutcome, TestOnSaveField, saveTestOf, saveTestSentence, type SaveTest } from './test-on-save.tsx';
+import { RecentTests } from './recent-tests.tsx';
+import { SupportBundleLink } from './support-bundle-link.tsx';
 
 const SECURITY_OPTIONS: Option[] = (['none', 'starttls', 'tls'] as SecurityMode[]).map((v) => ({ value: v, label: SECURITY_LABELS[v] }));
 const MECHANISM_OPTIONS: Option[] = (['plain', 'login', 'cram-md5', 'xoauth2'] as AuthMechanism[]).map((v) => ({ value: v, label: MECHANISM_LABELS[v] }));
@@ -51,7 +55,14 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [warnings, setWarnings] = useState<string[]>([]);
   const [portError, setPortError] = useState<string | undefined>();
+  const [testOnSaveTo, setTestOnSaveTo] = useState('');
+  const [saveTest, setSaveTest] = useState<SaveTest>({ kind: 'none' });
+  /** Bumped after every kept test of this server, so "Recent tests" loads again. */
+  const [testsVersion, setTestsVersion] = useState(0);
   const sub = useSubmission();
+  const liveWarnings = useSettingsWarnings({
+    host: draft.host, port: parsePort(draft.port), security: draft.security, authEnabled: draft.authEnabled, authMechanism: draft.authMechanism, preset: draft.preset,
+  });
 
   useEffect(() => {
     const ctrl = new AbortController();
@@ -111,30 +122,31 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
     }
     setPortError(undefined);
     setWarnings([]);
-    const saved = await sub.run(() => (editing ? mailServersApi.update(serverId, input) : mailServersApi.create(input)));
+    setSaveTest({ kind: 'none' });
+    const sendTestEmailTo = testOnSaveTo.trim() || undefined;
+    const saved = await sub.run(() => (editing ? mailServersApi.update(serverId, input, sendTestEmailTo) : mailServersApi.create(input, sendTestEmailTo)));
     if (!saved) return;
     const all = saved.warnings ?? [];
     const passwordWarnings = all.filter((w) => typeof w !== 'string' && w.field === 'password');
-    if (passwordWarnings.length > 0) {
-      // Stay on the form: "type the password again" (PASSWORD_CLEARED) or "no password saved"
-      // (PASSWORD_MISSING) asks the admin to act here and now.
+    const test = saveTestOf(saved);
+    if (test.kind !== 'none') setTestsVersion((v) => v + 1);
+    if (passwordWarnings.length > 0 || test.kind === 'failed' || test.kind === 'not-run') {
+      // Stay on the form: "type the password again" (PASSWORD_CLEARED), "no password saved"
+      // (PASSWORD_MISSING) or a test after saving that did not pass asks the admin to act here and now.
       setServer(saved);
       setDraft(draftFromServer(saved));
       setWarnings(warningList(all));
+      setSaveTest(test);
       if (!editing) {
-        setFlash(warningList(all).join(' '), 'warning');
+        setFlash([`Mail server “${saved.name}” created.`, ...warningList(all), saveTestSentence(test)].filter(Boolean).join(' '), 'warning');
         navigate(`/mail-servers/${encodeURIComponent(saved.id)}/edit`, { replace: true });
       } else {
         window.scrollTo({ top: 0 });
       }
       return;
     }
-    if (all.length > 0) {
-      setFlash(`Mail server “${saved.name}” ${editing ? 'saved' : 'created'}. ${warningList(all).join(' ')}`, 'warning');
-      navigate('/mail-servers');
-      return;
-    }
-    setFlash(`Mail server “${saved.name}” ${editing ? 'saved' : 'created'}.`);
+    const done = [`Mail server “${saved.name}” ${editing ? 'saved' : 'created'}.`, ...warningList(all), saveTestSentence(test)].filter(Boolean).join(' ');
+    setFlash(done, all.length > 0 ? 'warning' : 'success');
     navigate('/mail-servers');
   }
 
@@ -152,7 +164,6 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
   const usualPort = USUAL_PORT[draft.security];
   const portNumber = parsePort(draft.port);
   const unclaimed = sub.unclaimed(CLAIMED_FIELDS);
-  const hasSavedPassword = !!server?.hasPassword;
 
   return (
     <div className="form-page">
@@ -172,6 +183,7 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
           <ul>{warnings.map((w) => <li key={w}>{w}</li>)}</ul>
         </Alert>
       ) : null}
+      <SaveTestOutcome test={saveTest} />
       {sub.error ? (
         <Alert kind="error" title={sub.error}>
           {unclaimed.length ? <ul>{unclaimed.map((x) => <li key={x.field}><code>{x.field}</code>: {x.message}</li>)}</ul> : null}
@@ -200,6 +212,7 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
               value={draft.host}
               onChange={(v) => set('host', v)}
               error={pick(fe, 'host')}
+              warnings={liveWarnings('host')}
               required
               placeholder="smtp.example.com"
               hint="Host name or IP address of the outgoing mail server."
@@ -216,6 +229,7 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
                   setDraft((d) => changePort(d, v));
                 }}
                 error={portError ?? pick(fe, 'port')}
+                warnings={liveWarnings('port')}
                 required
                 inputMode="numeric"
                 autoComplete="off"
@@ -231,6 +245,7 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
                 }}
                 options={SECURITY_OPTIONS}
                 error={pick(fe, 'security')}
+                warnings={liveWarnings('security')}
               />
             </div>
           </div>
@@ -257,6 +272,7 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
                 onChange={(v) => set('authMechanism', v as AuthMechanism)}
                 options={MECHANISM_OPTIONS}
                 error={pick(fe, 'authMechanism')}
+                warnings={liveWarnings('authMechanism')}
               />
               <TextField
                 label="Username"
@@ -378,8 +394,29 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
           </fieldset>
         ) : null}
 
-        {/* TODO(issue 3): the "Test connection" panel — see test-connection-slot.tsx. */}
-        <TestConnectionSlot serverId={serverId} draft={input} hasSavedPassword={hasSavedPassword} />
+        <ConnectionTestPanel
+          serverId={serverId}
+          saved={server}
+          draft={input}
+          onApplySuggestion={(suggestion) => {
+            ['port', 'security', 'authMechanism'].forEach(dismissField);
+            setPortError(undefined);
+            setDraft((d) => applySuggestion(d, suggestion));
+          }}
+          onTested={() => setTestsVersion((v) => v + 1)}
+        />
+
+        {!readOnly ? (
+          <TestOnSaveField
+            value={testOnSaveTo}
+            onChange={(v) => {
+              setTestOnSaveTo(v);
+              if (saveTest.kind === 'not-run') setSaveTest({ kind: 'none' });
+            }}
+            error={saveTest.kind === 'not-run' ? saveTest.toError : undefined}
+            ownAddress={session.user.email}
+          />
+        ) : null}
 
         {!readOnly ? (
           <div className="form-actions">
@@ -390,6 +427,13 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
           </div>
         ) : null}
       </form>
+
+      {editing ? (
+        <>
+          <RecentTests serverId={serverId} refreshKey={testsVersion} />
+          <SupportBundleLink serverId={serverId} />
+        </>
+      ) : null}
     </div>
   );
 }
@@ -423,6 +467,7 @@ function PasswordSection({ draft, setDraft, server, secrets, passwordError, refE
       />
       {draft.passwordMode === 'typed' ? (
         <TextField
+          id={PASSWORD_INPUT_ID}
           label={savedTyped ? 'New password' : 'Password'}
           type="password"
           value={draft.password}

@@ -9,8 +9,9 @@ export const mailServersApi = {
   presets: (signal?: AbortSignal) => api.get<Items<MailServerPreset>>('/mail-server-presets', { signal }).then((r) => r.items),
   list: (signal?: AbortSignal) => api.get<Items<MailServer>>(base, { signal }).then((r) => r.items),
   get: (id: string, signal?: AbortSignal) => api.get<MailServer>(one(id), { signal }),
-  create: (input: MailServerInput) => api.post<MailServer>(base, input),
-  update: (id: string, input: Partial<MailServerInput>) => api.patch<MailServer>(one(id), input),
+  /** `sendTestEmailTo`: test the server right after saving and send it the test email (seed 002). */
+  create: (input: MailServerInput, sendTestEmailTo?: string) => api.post<MailServer>(base, input, { query: { sendTestEmailTo } }),
+  update: (id: string, input: Partial<MailServerInput>, sendTestEmailTo?: string) => api.patch<MailServer>(one(id), input, { query: { sendTestEmailTo } }),
   remove: (id: string, replacementId?: string) => api.delete(one(id), { query: { replacementId } }),
   duplicate: (id: string) => api.post<MailServer>(`${one(id)}/duplicate`),
   makeDefault: (id: string) => api.post<MailServer>(`${one(id)}/default`),

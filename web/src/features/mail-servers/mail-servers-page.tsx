@@ -1,5 +1,5 @@
 // The mail servers list, as the seeds show it: Name, SMTP address, Created by, Date created,
-// Status, Actions.
+// Status (with the last connection test), Actions (with "Test").
 import { useState } from 'react';
 import type { MailServer } from '../../api/types.ts';
 import { errorMessage } from '../../api/client.ts';
@@ -13,12 +13,15 @@ import { useAsync } from '../../ui/use-async.ts';
 import { mailServersApi } from './mail-servers-api.ts';
 import { DeleteServerDialog } from './delete-server-dialog.tsx';
 import { warningText } from './server-draft.ts';
+import { LastTestStatus } from './last-test-status.tsx';
+import { TestServerDialog, useServerTest } from './test-server-dialog.tsx';
 
 export function MailServersPage() {
   const servers = useAsync((signal) => mailServersApi.list(signal), []);
   const [notice, setNotice] = useState<{ kind: 'success' | 'warning' | 'error'; text: string } | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<MailServer | null>(null);
+  const serverTest = useServerTest(() => void servers.reload());
 
   async function act(server: MailServer, work: () => Promise<MailServer>, done: string) {
     setBusyId(server.id);
@@ -96,9 +99,11 @@ export function MailServersPage() {
                       {s.status === 'active' ? <Badge tone="green">Active</Badge> : <Badge tone="grey">Inactive</Badge>}
                       {s.isDefault ? <Badge tone="blue">Default</Badge> : null}
                     </span>
+                    <LastTestStatus lastTest={s.lastTest} />
                   </td>
                   <td>
                     <div className="row-actions">
+                      <button type="button" className="link-button" aria-label={`Test ${s.name}`} disabled={serverTest.run.running} onClick={() => void serverTest.start(s)}>Test</button>
                       {s.owned !== false ? (
                         <>
                           <button type="button" className="link-button" aria-label={`Edit ${s.name}`} onClick={() => navigate(`/mail-servers/${encodeURIComponent(s.id)}/edit`)}>Edit</button>
@@ -151,6 +156,7 @@ export function MailServersPage() {
           </table>
         </div>
       )}
+      <TestServerDialog test={serverTest} />
       <DeleteServerDialog
         server={deleting}
         others={list.filter((s) => s.id !== deleting?.id)}

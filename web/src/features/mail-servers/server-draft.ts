@@ -1,7 +1,8 @@
 // The mail server form's state and its pure transitions: presets fill host/port/security/mechanism,
 // a security change fills in the usual port unless the user typed one, and the draft turns into
-// the API's MailServerInput (comma lists → arrays, blanks → null, the password only when typed).
-import type { AuthMechanism, CustomHeader, MailServer, MailServerInput, MailServerPreset, SecurityMode, ServerStatus } from '../../api/types.ts';
+// the API's MailServerInput (comma lists → arrays, blanks → null, the password only when typed);
+// a connection test's suggestion is applied in one step.
+import type { AuthMechanism, CustomHeader, MailServer, MailServerInput, MailServerPreset, ProbeSuggestion, SecurityMode, ServerStatus } from '../../api/types.ts';
 import { splitList } from '../../ui/format.ts';
 
 /** The port each security mode usually runs on (RFC 8314 for 465, RFC 6409 for 587). */
@@ -112,6 +113,18 @@ export function applyPreset(d: ServerDraft, preset: MailServerPreset | undefined
 
 export function changeSecurity(d: ServerDraft, security: SecurityMode): ServerDraft {
   return d.portTyped ? { ...d, security } : { ...d, security, port: String(USUAL_PORT[security]) };
+}
+
+/** A test's one-click suggestion ("STARTTLS on port 587 works."): security, port, maybe the mechanism. */
+export function applySuggestion(d: ServerDraft, s: Pick<ProbeSuggestion, 'security' | 'port' | 'authMechanism'>): ServerDraft {
+  return {
+    ...d,
+    security: s.security,
+    port: String(s.port),
+    // An unusual port stays put when security changes later, like a port the user typed.
+    portTyped: s.port !== USUAL_PORT[s.security],
+    authMechanism: s.authMechanism ?? d.authMechanism,
+  };
 }
 
 export function changePort(d: ServerDraft, port: string): ServerDraft {
