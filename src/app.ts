@@ -10,9 +10,14 @@ import { createSecretProviders, secretProvidersConfigFromEnv } from './adapters/
 import { createDnsResolver, createSystemResolver } from './adapters/smtp-probe/host-resolver.ts';
 import { createSmtpProber } from './adapters/smtp-probe/smtp-prober.ts';
 import { createKyselyStore } from './adapters/store/kysely-store.ts';
+import { createMimeMessageRenderer } from './adapters/transport/mime-message-renderer.ts';
+import { createSmtpDeliveryTransport } from './adapters/transport/smtp-delivery-transport.ts';
 import type { Config } from './config/config.ts';
 import { ConnectionTestService } from './core/diagnostics/connection-test-service.ts';
 import { createEgressPolicy } from './core/diagnostics/egress-policy.ts';
+import { DeliveryWorker, type DeliveryWorkerOptions } from './core/outbound/delivery-worker.ts';
+import { MessageService } from './core/outbound/message-service.ts';
+import { resumeServer } from './core/outbound/server-circuit.ts';
 import type { Clock, Logger, Store } from './core/ports.ts';
 import { CompanySecretService } from './core/secrets/company-secret-service.ts';
 import { internalSecretProvider } from './core/secrets/internal-secret-provider.ts';
@@ -27,6 +32,7 @@ export interface AppServices {
   accounts: AccountService;
   mailServers: MailServerService;
   connectionTests: ConnectionTestService;
+  messages: MessageService;
   secrets: CompanySecretService;
   secretResolver: SecretResolver;
   sealer: AesGcmSealer;
@@ -39,6 +45,8 @@ export interface BuildOptions {
   env?: NodeJS.ProcessEnv;
   /** Apply pending migrations while building (serve does; `migrate` is the explicit form). */
   migrate?: boolean;
+  /** Options for the delivery worker (tests shorten the retry schedule). */
+  worker?: Partial<DeliveryWorkerOptions>;
 }
 
 export interface App {
@@ -48,6 +56,9 @@ export interface App {
   database: OpenDatabase;
   /** Starts the HTTP listener; resolves with the bound port. */
   listen(): Promise<number>;
+  /** The delivery worker of this process (started by `startWorkers`). */
+  worker: DeliveryWorker;
+  startWorkers(): void;
   close(): Promise<void>;
 }
 
@@ -83,12 +94,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     clock,
     heloName: config.heloName ?? undefined,
   });
-  const mailServers = new MailServerService({ store, clock, sealer, secrets: secretResolver, egressPolicy });
+  const resolver = config.dnsServers.length ? createDnsResolver({ servers: config.dnsServers }) : createSystemResolver();
+  const transport = createSmtpDeliveryTransport({ resolver, egressPolicy, heloName: config.heloName ?? undefined, logger, clock });
+  const mailServers = new MailServerService({
+    store, clock, sealer, secrets: secretResolver, egressPolicy,
+    // A saved change may be the fix for a held server: resume its mail, and reconnect with the new settings.
+    afterChange: async (server) => {
+      await transport.close(server.id);
+      if (server.status === 'active') await resumeServer(store, clock, server);
+    },
+  });
   const services: AppServices = {
     store,
     accounts: new AccountService(store, clock, { sessionTtlMs: config.sessionTtlHours * 3600_000 }),
     mailServers,
     connectionTests: new ConnectionTestService({ store, clock, prober, servers: mailServers }),
+    messages: new MessageService({ store, clock, renderer: createMimeMessageRenderer(), servers: mailServers }),
     secrets: new CompanySecretService({ store, clock, sealer }),
     secretResolver,
     sealer,
@@ -106,9 +127,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     services, logger, secureCookies: config.secureCookies, sessionTtlMs: config.sessionTtlHours * 3600_000, webDistDir: config.webDistDir,
   });
   let server: ServerType | null = null;
+  const worker = new DeliveryWorker({
+    store, clock, transport, logger: logger.child({ component: 'delivery' }),
+    resolvePassword: (s, owner) => mailServers.resolvePassword(s, owner),
+  }, options.worker);
+  let workersStarted = false;
 
   return {
-    config, services, logger, database,
+    config, services, logger, database, worker,
+    startWorkers() {
+      workersStarted = true;
+      worker.start();
+    },
     listen() {
       return new Promise((resolve, reject) => {
         server = serve({ fetch: httpApp.fetch, port: config.httpPort, hostname: config.httpHost }, (info) => resolve(info.port));
@@ -124,6 +154,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
           s.closeIdleConnections?.();
         });
       }
+      // Then stop claiming and let messages in flight finish; their leases cover anything cut off.
+      if (workersStarted) await worker.stop(10_000);
+      await transport.close();
       await database.close();
     },
   };

@@ -10,6 +10,7 @@ export interface CliCommand {
 
 export const COMMANDS: CliCommand[] = [
   { words: ['serve'], summary: 'Start the web UI, the API and the workers', run: async (a) => (await import('./serve.ts')).serveCommand(a) },
+  { words: ['worker'], summary: 'Run delivery workers only (scale-out; pair with serve --no-workers)', run: async (a) => (await import('./worker.ts')).workerCommand(a) },
   { words: ['migrate'], summary: 'Apply database migrations and exit', run: async (a) => (await import('./migrate.ts')).migrateCommand(a) },
   { words: ['admin', 'create'], summary: 'Create an administrator (--email E --password-env VAR)', run: async (a) => (await import('./admin-create.ts')).adminCreateCommand(a) },
   { words: ['apikey', 'create'], summary: 'Create an API key for a company (--company SLUG --name NAME)', run: async (a) => (await import('./apikey-create.ts')).apikeyCreateCommand(a) },

@@ -2,20 +2,22 @@
 // MAILROOM_DATABASE_URL names PostgreSQL. Stops cleanly on SIGINT/SIGTERM.
 import { appFromFlags, parseFlags, runCli } from './cli-support.ts';
 
-const USAGE = `Usage: mailroom serve [--port 8025] [--host 0.0.0.0] [--data-dir ./data]
+const USAGE = `Usage: mailroom serve [--port 8025] [--host 0.0.0.0] [--data-dir ./data] [--no-workers]
+  --no-workers   serve the UI and API only; run \`mailroom worker\` processes to send (scale-out)
 
 Environment: MAILROOM_HTTP_PORT, MAILROOM_DATA_DIR, MAILROOM_DATABASE_URL, MAILROOM_SECRET_KEY, … (see docs/configuration.md)`;
 
 export function serveCommand(args: string[]): Promise<number> {
   return runCli(USAGE, async () => {
-    const values = parseFlags(args, {});
+    const values = parseFlags(args, { 'no-workers': { type: 'boolean' } });
     if (values.help) {
       process.stdout.write(USAGE + '\n');
       return 0;
     }
     const app = await appFromFlags(values);
     const port = await app.listen();
-    app.logger.info({ port, database: app.database.description, dataDir: app.config.dataDir }, `Mailroom is running on http://localhost:${port}`);
+    if (!values['no-workers']) app.startWorkers();
+    app.logger.info({ port, database: app.database.description, dataDir: app.config.dataDir, workers: !values['no-workers'] }, `Mailroom is running on http://localhost:${port}`);
     const needsSetup = await app.services.accounts.needsSetup();
     if (needsSetup) app.logger.info({}, `First run: open http://localhost:${port} to create the first administrator`);
     await new Promise<void>((resolve) => {

@@ -18,6 +18,7 @@ import { connectionTestRoutes } from './routes/connection-tests.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailServerRoutes } from './routes/mail-servers.ts';
 import { meRoutes } from './routes/me.ts';
+import { messageRoutes } from './routes/messages.ts';
 import { secretRoutes } from './routes/secrets.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { toHttpError } from './to-http-error.ts';
@@ -32,6 +33,7 @@ export interface HttpAppOptions {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const MAX_MESSAGES_BODY_BYTES = 32 * 1024 * 1024;
 
 /** zod's structural failures become the same field list as core's semantic ones. */
 const validationHook = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; code: string; message: string; keys?: string[] }[] } }) => {
@@ -74,10 +76,14 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<HttpEnv> {
   app.route('/', healthRoutes());
 
   const api = new OpenAPIHono<HttpEnv>({ defaultHook: validationHook });
-  api.use('*', bodyLimit({
-    maxSize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    onError: () => { throw new AppError('PAYLOAD_TOO_LARGE', `The request body must be at most ${options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes.`); },
-  }));
+  const limitTo = (bytes: number) => bodyLimit({
+    maxSize: bytes,
+    onError: () => { throw new AppError('PAYLOAD_TOO_LARGE', `The request body must be at most ${Math.round(bytes / 1024)} KiB.`); },
+  });
+  const settingsLimit = limitTo(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  // Messages carry attachments (base64 adds a third) and batches carry up to 1,000 messages.
+  const messagesLimit = limitTo(MAX_MESSAGES_BODY_BYTES);
+  api.use('*', (c, next) => (c.req.path.startsWith('/api/v1/messages') ? messagesLimit(c, next) : settingsLimit(c, next)));
   api.use('*', authenticate());
   api.route('/', sessionRoutes({ secureCookies: options.secureCookies, sessionTtlMs: options.sessionTtlMs }));
   api.route('/', meRoutes());
@@ -87,6 +93,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<HttpEnv> {
   api.route('/', connectionTestRoutes());
   api.route('/', secretRoutes());
   api.route('/', auditLogRoutes());
+  api.route('/', messageRoutes());
   api.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key (mr_…) for host applications' });
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'mailroom_session', description: 'Browser session; unsafe methods also need the X-CSRF-Token header' });
   api.doc31('/openapi.json', {

@@ -1,7 +1,8 @@
 // Starts a real Mailroom (HTTP on a random loopback port) on a fresh database, with its logs
 // captured so tests can search them for secrets.
 import { Writable } from 'node:stream';
-import { buildApp, type App } from '../../src/app.ts';
+import { buildApp, type App, type BuildOptions } from '../../src/app.ts';
+import type { Clock } from '../../src/core/ports.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from './test-databases.ts';
@@ -19,6 +20,22 @@ export interface TestAppOptions {
   backend?: Backend;
   dataDir?: string;
   env?: Record<string, string>;
+  clock?: Clock;
+  worker?: BuildOptions['worker'];
+}
+
+/** A clock the test moves by hand, so retries scheduled minutes ahead run without waiting. */
+export class ManualClock implements Clock {
+  private ms: number;
+  constructor(start = Date.now()) {
+    this.ms = start;
+  }
+  now(): Date {
+    return new Date(this.ms);
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -28,7 +45,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = loadConfig(env, { port: '0', host: '127.0.0.1' });
   let captured = '';
   const destination = new Writable({ write(chunk, _enc, done) { captured += chunk.toString(); done(); } });
-  const app = await buildApp(config, { logger: createLogger({ level: 'debug', destination }), env });
+  const app = await buildApp(config, { logger: createLogger({ level: 'debug', destination }), env, clock: options.clock, worker: options.worker });
   const port = await app.listen();
   return {
     url: `http://127.0.0.1:${port}`,

@@ -68,7 +68,10 @@ export class MailServerService {
   private readonly secrets: SecretResolver;
   private readonly egress: EgressPolicy | null;
 
-  constructor(deps: { store: Store; clock: Clock; sealer: Sealer; secrets: SecretResolver; egressPolicy?: EgressPolicy }) {
+  private readonly afterChange: ((server: MailServer) => Promise<void>) | null;
+
+  constructor(deps: { store: Store; clock: Clock; sealer: Sealer; secrets: SecretResolver; egressPolicy?: EgressPolicy; afterChange?: (server: MailServer) => Promise<void> }) {
+    this.afterChange = deps.afterChange ?? null;
     this.store = deps.store;
     this.clock = deps.clock;
     this.sealer = deps.sealer;
@@ -210,6 +213,7 @@ export class MailServerService {
       await tx.mailServers.addVersion(this.versionOf(server, 'update', actor.label, now));
       await recordAudit(tx, this.clock, actor, { companyId: company.id, action: 'mail_server.updated', targetType: 'mail_server', targetId: id, details: { changed, passwordChanged, passwordCleared: cleared, version: server.version } });
     });
+    await this.afterChange?.(server);
     const isDefault = (await this.store.companies.get(company.id))?.defaultMailServerId === id;
     return { server, warnings: this.warningsFor(server, cleared, isDefault) };
   }
@@ -301,6 +305,7 @@ export class MailServerService {
       await tx.mailServers.addVersion(this.versionOf(server, 'rollback', actor.label, now));
       await recordAudit(tx, this.clock, actor, { companyId: company.id, action: 'mail_server.rolled_back', targetType: 'mail_server', targetId: id, details: { toVersion: version, version: server.version, changed: changedKeys(settingsOf(current), restored) } });
     });
+    await this.afterChange?.(server);
     return { server, warnings: [] };
   }
 

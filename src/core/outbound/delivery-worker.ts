@@ -1,0 +1,346 @@
+// The delivery worker: claims send jobs, sends each message through its mail server, records the
+// attempt, and completes, retries, holds or fails it. Runs inside `mailroom serve` or alone as
+// `mailroom worker`; several workers on several machines share one queue.
+//
+// Crash safety: a claimed message is marked "sending" in the claim's own commit. If a worker dies,
+// its lease runs out, another worker claims the job, finds the message still "sending", records
+// the lost attempt as interrupted and marks the message "possibly delivered" — the retry goes out
+// with the same Message-ID, so at most one duplicate, recognisable as such.
+import crypto from 'node:crypto';
+import type { Company, MailServer } from '../model.ts';
+import type { Clock, Logger, Store } from '../ports.ts';
+import { isAppError } from '../errors.ts';
+import { AdaptiveRateLimiter } from './adaptive-rate-limiter.ts';
+import type { DeliveryResult, DeliveryTransport, OutcomeKind } from './delivery-types.ts';
+import { JOB_KINDS, type DeliveryAttempt, type Job, type MessageRecipient, type OutboundMessage } from './outbound-model.ts';
+import { DEFAULT_RETRY_SCHEDULE, retryDelayMs, type RetrySchedule } from './retry-schedule.ts';
+import { holdServer } from './server-circuit.ts';
+
+export interface DeliveryWorkerOptions {
+  /** Identifies this worker's leases. */
+  owner: string;
+  /** Messages being sent at once by this worker, across all servers. */
+  maxInFlight: number;
+  /** How long a claim is valid; a worker that dies loses its jobs after this. */
+  leaseMs: number;
+  /** Wait between claims when the queue is empty. */
+  idlePollMs: number;
+  retry: RetrySchedule;
+  /** Rate-limit waits longer than this give the job back to the queue instead of holding the lease. */
+  maxRateWaitMs: number;
+}
+
+export const DEFAULT_WORKER_OPTIONS: Omit<DeliveryWorkerOptions, 'owner'> = {
+  maxInFlight: 64,
+  leaseMs: 5 * 60_000,
+  idlePollMs: 250,
+  retry: DEFAULT_RETRY_SCHEDULE,
+  maxRateWaitMs: 2_000,
+};
+
+/** What the worker tells the rest of the app after each attempt (metrics, webhooks). */
+export interface DeliveryEvent {
+  message: OutboundMessage;
+  attempt: DeliveryAttempt;
+  result: DeliveryResult;
+  durationMs: number;
+}
+
+export interface DeliveryWorkerDeps {
+  store: Store;
+  clock: Clock;
+  transport: DeliveryTransport;
+  resolvePassword(server: MailServer, owner: Company): Promise<string | null>;
+  logger: Logger;
+  onAttempt?: (event: DeliveryEvent) => void | Promise<void>;
+  /** Injected so tests need not wait in real time. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const FINAL_KINDS: OutcomeKind[] = ['sent', 'permanent'];
+
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private limit: number;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+  setLimit(limit: number): void { this.limit = limit; this.pump(); }
+  async acquire(): Promise<void> {
+    if (this.active < this.limit) { this.active++; return; }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void { this.active--; this.pump(); }
+  private pump(): void {
+    while (this.active < this.limit && this.waiting.length) { this.active++; this.waiting.shift()!(); }
+  }
+}
+
+export class DeliveryWorker {
+  private readonly deps: DeliveryWorkerDeps;
+  private readonly options: DeliveryWorkerOptions;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly perServer = new Map<string, Semaphore>();
+  private readonly limiters = new Map<string, AdaptiveRateLimiter>();
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  private wake: (() => void) | null = null;
+
+  constructor(deps: DeliveryWorkerDeps, options: Partial<DeliveryWorkerOptions> = {}) {
+    this.deps = deps;
+    this.options = { ...DEFAULT_WORKER_OPTIONS, owner: `worker-${crypto.randomUUID().slice(0, 8)}`, ...options };
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.deps.sleep) return this.deps.sleep(ms);
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => { clearTimeout(timer); resolve(); };
+    });
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = (async () => {
+      while (!this.stopping) {
+        try {
+          const claimed = await this.claimAndStart();
+          if (claimed === 0) await Promise.race([this.sleep(this.options.idlePollMs), ...this.inFlight]);
+          else if (this.inFlight.size >= this.options.maxInFlight) await Promise.race(this.inFlight);
+        } catch (err) {
+          // The database may be briefly unavailable; keep the loop alive and say so.
+          this.deps.logger.error({ err }, 'delivery worker loop failed; retrying');
+          await this.sleep(1_000);
+        }
+      }
+    })();
+  }
+
+  /** Stops claiming, then waits for messages in flight (at most `deadlineMs`; their leases cover the rest). */
+  async stop(deadlineMs = 10_000): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, deadlineMs).unref())]);
+  }
+
+  /** Processes everything due now and returns how many jobs it handled: for tests and `drain`. */
+  async runUntilIdle(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const claimed = await this.claimAndStart();
+      total += claimed;
+      if (claimed === 0 && this.inFlight.size === 0) return total;
+      if (this.inFlight.size) await Promise.race(this.inFlight);
+    }
+  }
+
+  private async claimAndStart(): Promise<number> {
+    const room = this.options.maxInFlight - this.inFlight.size;
+    if (room <= 0) return 0;
+    const now = this.deps.clock.now();
+    const jobs = await this.deps.store.queue.claim({
+      kinds: [JOB_KINDS.SEND_MESSAGE], limit: room, owner: this.options.owner, now: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + this.options.leaseMs).toISOString(),
+    });
+    if (jobs.length === 0) return 0;
+    const ids = jobs.map((j) => String(j.payload.messageId));
+    const messages = new Map((await this.deps.store.messages.getMany(ids)).map((m) => [m.id, m]));
+    await this.deps.store.messages.markSending(ids, now.toISOString());
+    for (const job of jobs) {
+      const message = messages.get(String(job.payload.messageId));
+      const task = this.process(job, message).catch((err) => {
+        this.deps.logger.error({ err, jobId: job.id }, 'delivery failed unexpectedly; the job will be retried when its lease ends');
+      });
+      const tracked = task.finally(() => this.inFlight.delete(tracked));
+      this.inFlight.add(tracked);
+    }
+    return jobs.length;
+  }
+
+  private async process(job: Job, message: OutboundMessage | undefined): Promise<void> {
+    const { store, clock } = this.deps;
+    const owner = this.options.owner;
+    if (!message || message.status === 'sent' || message.status === 'failed') {
+      await store.queue.complete(job.id, owner);
+      return;
+    }
+    const server = message.serverId ? await store.mailServers.get(message.serverId) : undefined;
+    if (!server) {
+      await this.finishWithoutAttempt(job, message, 'failed', 'SERVER_DELETED', 'The mail server of this message was deleted before it could be sent.');
+      return;
+    }
+    if (server.status !== 'active') {
+      await this.finishWithoutAttempt(job, message, 'held', 'SERVER_INACTIVE', 'The mail server is inactive; the message waits until it is activated.');
+      return;
+    }
+    const state = await store.serverDelivery.get(server.id);
+    if (state?.state === 'held') {
+      await this.finishWithoutAttempt(job, message, 'held', state.code ?? 'SERVER_HELD', state.message ?? 'The mail server is held after a configuration error.');
+      return;
+    }
+
+    const semaphore = this.semaphoreFor(server);
+    await semaphore.acquire();
+    try {
+      if (!(await this.waitForRate(job, server))) return;
+      await this.attempt(job, message, server);
+    } finally {
+      semaphore.release();
+    }
+  }
+
+  private semaphoreFor(server: MailServer): Semaphore {
+    let s = this.perServer.get(server.id);
+    if (!s) this.perServer.set(server.id, (s = new Semaphore(server.maxConnections)));
+    else s.setLimit(server.maxConnections);
+    return s;
+  }
+
+  /** False when the job went back to the queue because the wait would be long. */
+  private async waitForRate(job: Job, server: MailServer): Promise<boolean> {
+    const settings = { count: server.rateLimitCount, period: server.rateLimitPeriod };
+    let limiter = this.limiters.get(server.id);
+    if (!limiter) this.limiters.set(server.id, (limiter = new AdaptiveRateLimiter(settings, this.deps.clock.now().getTime())));
+    else limiter.configure(settings);
+    for (;;) {
+      const wait = limiter.take(this.deps.clock.now().getTime());
+      if (wait === 0) return true;
+      if (wait > this.options.maxRateWaitMs) {
+        const runAt = new Date(this.deps.clock.now().getTime() + wait).toISOString();
+        await this.deps.store.transaction(async (tx) => {
+          const message = await tx.messages.get(String(job.payload.messageId));
+          if (message?.status === 'sending') await tx.messages.update({ ...message, status: message.attemptCount ? 'retrying' : 'queued', updatedAt: this.deps.clock.now().toISOString() });
+          await tx.queue.reschedule(job.id, this.options.owner, runAt);
+        });
+        return false;
+      }
+      await this.sleep(wait);
+    }
+  }
+
+  private async attempt(job: Job, message: OutboundMessage, server: MailServer): Promise<void> {
+    const { store, clock, transport } = this.deps;
+    const startedAt = clock.now();
+    const recipients = await store.messages.recipients(message.id);
+    const pending = recipients.filter((r) => r.status === 'pending');
+    // The previous worker died after marking it "sending": its attempt may have reached the server.
+    const interrupted = message.status === 'sending';
+    if (pending.length === 0) {
+      await this.finishWithoutAttempt(job, message, recipients.some((r) => r.status === 'sent') ? 'sent' : 'failed', message.lastCode ?? 'SENT', message.lastMessage ?? '');
+      return;
+    }
+
+    let result: DeliveryResult;
+    try {
+      const owner = (await store.companies.get(server.companyId))!;
+      const password = server.authEnabled ? await this.deps.resolvePassword(server, owner) : null;
+      result = await transport.send(
+        { server, password, maxConnections: server.maxConnections },
+        { mailFrom: message.mailFrom, recipients: pending.map((r) => r.address), raw: message.raw, messageId: message.messageId },
+      );
+    } catch (err) {
+      result = isAppError(err) && (err.code === 'SECRET_UNRESOLVED' || err.code === 'SECRET_REFERENCE_INVALID')
+        ? configResult(pending, err.code, err.message)
+        : temporaryResult(pending, 'PROTOCOL_ERROR', 'Sending failed unexpectedly; it will be retried.');
+      if (!isAppError(err)) this.deps.logger.error({ err, messageId: message.id }, 'transport threw instead of returning an outcome');
+    }
+    const finishedAt = clock.now();
+    const attempt: DeliveryAttempt = {
+      id: crypto.randomUUID(), messageId: message.id, companyId: message.companyId, serverId: server.id,
+      startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(),
+      outcome: result.kind === 'sent' ? 'sent' : result.recipients.some((r) => r.kind === 'sent') ? 'partial' : result.kind,
+      code: result.code, message: result.message, hint: result.hint, replyCode: result.replyCode, enhanced: result.enhanced,
+      replyText: result.replyText, tls: result.tls, recipients: pending.map((r) => r.address),
+    };
+    const limiter = this.limiters.get(server.id);
+    if (result.kind === 'throttled') limiter?.throttled();
+    else if (result.kind === 'sent') limiter?.succeeded();
+
+    const updated = await this.record(job, message, recipients, attempt, result, interrupted);
+    if (result.kind === 'config') await holdServer(store, clock, server, result.code, result.message);
+    await this.deps.onAttempt?.({ message: updated, attempt, result, durationMs: finishedAt.getTime() - startedAt.getTime() });
+  }
+
+  /** One transaction: the attempt, each recipient's outcome, the message, and the job's fate. */
+  private async record(job: Job, message: OutboundMessage, recipients: MessageRecipient[], attempt: DeliveryAttempt, result: DeliveryResult, interrupted: boolean): Promise<OutboundMessage> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const nowIso = now.toISOString();
+    const byAddress = new Map(result.recipients.map((r) => [r.address.toLowerCase(), r]));
+    const changed: MessageRecipient[] = [];
+    for (const r of recipients) {
+      if (r.status !== 'pending') continue;
+      const outcome = byAddress.get(r.address);
+      if (!outcome || !FINAL_KINDS.includes(outcome.kind)) continue;
+      changed.push({ ...r, status: outcome.kind === 'sent' ? 'sent' : 'failed', replyCode: outcome.replyCode, enhanced: outcome.enhanced, replyText: outcome.replyText, updatedAt: nowIso });
+    }
+    const after = recipients.map((r) => changed.find((c) => c.address === r.address) ?? r);
+    let stillPending = after.filter((r) => r.status === 'pending');
+    const delay = retryDelayMs(this.options.retry, message.attemptCount + 1);
+    const retryAt = new Date(now.getTime() + delay);
+    const givingUp = stillPending.length > 0 && result.kind !== 'config' && retryAt.toISOString() > message.giveUpAt;
+    if (givingUp) {
+      for (const r of stillPending) changed.push({ ...r, status: 'failed', replyCode: result.replyCode, enhanced: result.enhanced, replyText: result.replyText ?? 'gave up retrying', updatedAt: nowIso });
+      stillPending = [];
+    }
+    const final = [...after.map((r) => changed.find((c) => c.address === r.address) ?? r)];
+    const anySent = final.some((r) => r.status === 'sent');
+    const status: OutboundMessage['status'] = stillPending.length === 0
+      ? (anySent ? 'sent' : 'failed')
+      : result.kind === 'config' ? 'held' : 'retrying';
+    const next: OutboundMessage = {
+      ...message, status, attemptCount: message.attemptCount + 1, updatedAt: nowIso,
+      lastCode: result.kind === 'sent' ? null : givingUp ? 'GAVE_UP' : result.code,
+      lastMessage: result.kind === 'sent' ? null : givingUp ? `Gave up after ${message.attemptCount + 1} attempts: ${result.message}` : result.message,
+      possiblyDelivered: message.possiblyDelivered || interrupted || result.possiblyDelivered,
+      sentAt: status === 'sent' ? nowIso : message.sentAt,
+    };
+    await store.transaction(async (tx) => {
+      if (interrupted) {
+        await tx.messages.insertAttempt({
+          ...attempt, id: crypto.randomUUID(), startedAt: message.updatedAt, finishedAt: attempt.startedAt, outcome: 'interrupted',
+          code: 'INTERRUPTED', message: 'A worker stopped during this attempt; the server may have received the message.', hint: null,
+          replyCode: null, enhanced: null, replyText: null, tls: null,
+        });
+      }
+      await tx.messages.insertAttempt(attempt);
+      await tx.messages.updateRecipients(changed);
+      await tx.messages.update(next);
+      if (status === 'sent' || status === 'failed') await tx.queue.complete(job.id, this.options.owner);
+      else if (status === 'held') await tx.queue.hold(job.id, this.options.owner);
+      else await tx.queue.reschedule(job.id, this.options.owner, retryAt.toISOString());
+    });
+    if (status === 'retrying') this.deps.logger.info({ messageId: message.id, code: result.code, retryInMs: delay }, 'delivery will be retried');
+    return next;
+  }
+
+  private async finishWithoutAttempt(job: Job, message: OutboundMessage, status: 'held' | 'failed' | 'sent', code: string, text: string): Promise<void> {
+    const { store, clock } = this.deps;
+    const now = clock.now().toISOString();
+    await store.transaction(async (tx) => {
+      const recipients = await tx.messages.recipients(message.id);
+      if (status === 'failed') await tx.messages.updateRecipients(recipients.filter((r) => r.status === 'pending').map((r) => ({ ...r, status: 'failed' as const, replyText: text, updatedAt: now })));
+      await tx.messages.update({ ...message, status, lastCode: status === 'sent' ? null : code, lastMessage: status === 'sent' ? null : text, updatedAt: now });
+      if (status === 'held') await tx.queue.hold(job.id, this.options.owner);
+      else await tx.queue.complete(job.id, this.options.owner);
+    });
+  }
+}
+
+function configResult(pending: MessageRecipient[], code: string, message: string): DeliveryResult {
+  return {
+    kind: 'config', code: code as DeliveryResult['code'], message, hint: 'Check the secret reference of this mail server.', replyCode: null, enhanced: null, replyText: null,
+    recipients: pending.map((r) => ({ address: r.address, kind: 'config', replyCode: null, enhanced: null, replyText: null })), tls: null, possiblyDelivered: false,
+  };
+}
+
+function temporaryResult(pending: MessageRecipient[], code: DeliveryResult['code'], message: string): DeliveryResult {
+  return {
+    kind: 'temporary', code, message, hint: null, replyCode: null, enhanced: null, replyText: null,
+    recipients: pending.map((r) => ({ address: r.address, kind: 'temporary', replyCode: null, enhanced: null, replyText: null })), tls: null, possiblyDelivered: false,
+  };
+}

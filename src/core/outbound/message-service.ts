@@ -1,0 +1,292 @@
+// Accepting messages from the host application: validate, apply the mail server's profile (CC, BCC,
+// reply-to, error-to, custom headers), render once with a final Message-ID and Date, and store the
+// message with its queue job in one transaction — the 202 is sent only after that commit.
+import crypto from 'node:crypto';
+import { recordAudit } from '../audit/audit-recorder.ts';
+import { AppError, validationError, type FieldIssue } from '../errors.ts';
+import type { Company, MailServer, Principal } from '../model.ts';
+import type { Clock, MessageQuery, Store } from '../ports.ts';
+import type { MailServerService } from '../servers/mail-server-service.ts';
+import { actorOf, requireAdmin } from '../tenancy/access-policy.ts';
+import { parseEmailAddress } from '../validation/email-address.ts';
+import { headerNameProblem, headerUnsafeReason } from '../validation/header-safety.ts';
+import type { MessageRenderer, RenderAttachment } from './message-renderer.ts';
+import { resumeServer } from './server-circuit.ts';
+import { JOB_KINDS, type DeliveryAttempt, type MessageRecipient, type MessageStatus, type OutboundMessage, type RecipientKind } from './outbound-model.ts';
+
+export interface MessageInput {
+  from?: string | null;
+  fromName?: string | null;
+  to?: string[];
+  cc?: string[];
+  bcc?: string[];
+  replyTo?: string | null;
+  subject?: string;
+  text?: string | null;
+  html?: string | null;
+  headers?: { name: string; value: string }[];
+  attachments?: RenderAttachment[];
+  mailServerId?: string | null;
+  /** Give up retrying after this many seconds (default: the instance's, 4 days). */
+  giveUpAfterSeconds?: number | null;
+  /** In a batch, each message may carry its own key. */
+  idempotencyKey?: string | null;
+}
+
+export interface DeliveryLimits {
+  maxMessageBytes: number;
+  maxRecipients: number;
+  maxAttachments: number;
+  defaultGiveUpSeconds: number;
+  maxGiveUpSeconds: number;
+  maxBatch: number;
+}
+
+export const DEFAULT_DELIVERY_LIMITS: DeliveryLimits = {
+  maxMessageBytes: 10 * 1024 * 1024,
+  maxRecipients: 100,
+  maxAttachments: 20,
+  defaultGiveUpSeconds: 4 * 24 * 3600, // RFC 5321 §4.5.4.1 suggests 4–5 days
+  maxGiveUpSeconds: 7 * 24 * 3600,
+  maxBatch: 1000,
+};
+
+interface PreparedMessage {
+  message: OutboundMessage;
+  recipients: MessageRecipient[];
+}
+
+export interface MessageDetail {
+  message: OutboundMessage;
+  recipients: MessageRecipient[];
+  attempts: DeliveryAttempt[];
+}
+
+function canonicalHash(input: MessageInput): string {
+  const { idempotencyKey, ...rest } = input;
+  void idempotencyKey;
+  const sorted = (v: unknown): unknown => (Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sorted(x)])) : v);
+  return crypto.createHash('sha256').update(JSON.stringify(sorted(rest))).digest('hex');
+}
+
+export class MessageService {
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly renderer: MessageRenderer;
+  private readonly servers: MailServerService;
+  private readonly limits: DeliveryLimits;
+
+  constructor(deps: { store: Store; clock: Clock; renderer: MessageRenderer; servers: MailServerService; limits?: Partial<DeliveryLimits> }) {
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.renderer = deps.renderer;
+    this.servers = deps.servers;
+    this.limits = { ...DEFAULT_DELIVERY_LIMITS, ...deps.limits };
+  }
+
+  /** One message. Same key and same body → the first message again (`created: false`). */
+  async submit(principal: Principal, company: Company, input: MessageInput, idempotencyKey: string | null): Promise<{ message: OutboundMessage; created: boolean }> {
+    const [outcome] = await this.submitMany(principal, company, [{ ...input, idempotencyKey: idempotencyKey ?? input.idempotencyKey ?? null }], '');
+    return outcome!;
+  }
+
+  /** Up to 1,000 messages, all validated first, then stored in one transaction (one commit, one fsync). */
+  async submitBatch(principal: Principal, company: Company, inputs: MessageInput[]): Promise<{ message: OutboundMessage; created: boolean }[]> {
+    if (inputs.length === 0) throw validationError([{ field: 'messages', rule: 'min_items', message: 'must hold at least one message' }]);
+    if (inputs.length > this.limits.maxBatch) throw validationError([{ field: 'messages', rule: 'max_items', message: `must hold at most ${this.limits.maxBatch} messages` }]);
+    return this.submitMany(principal, company, inputs, 'messages.');
+  }
+
+  private async submitMany(principal: Principal, company: Company, inputs: MessageInput[], prefix: string) {
+    requireAdmin(principal);
+    const servers = new Map<string, MailServer>();
+    const issues: FieldIssue[] = [];
+    const prepared: (PreparedMessage & { hash: string })[] = [];
+    const now = this.clock.now();
+    for (const [i, input] of inputs.entries()) {
+      const at = prefix ? `${prefix}${i}.` : '';
+      const before = issues.length;
+      const server = await this.serverFor(principal, company, input.mailServerId ?? null, servers, `${at}mailServerId`, issues);
+      this.check(input, at, issues);
+      if (issues.length > before || !server) continue;
+      prepared.push({ ...(await this.prepare(company, server, input, now)), hash: canonicalHash(input) });
+    }
+    if (issues.length) throw validationError(issues);
+
+    return this.store.transaction(async (tx) => {
+      const results: { message: OutboundMessage; created: boolean }[] = [];
+      const fresh: PreparedMessage[] = [];
+      for (const p of prepared) {
+        const key = p.message.idempotencyKey;
+        const existing = key ? await tx.messages.getByIdempotencyKey(company.id, key) : undefined;
+        if (existing) {
+          if (existing.requestHash !== p.hash) throw new AppError('IDEMPOTENCY_CONFLICT', `Idempotency-Key "${key}" was already used with a different message.`);
+          results.push({ message: existing, created: false });
+          continue;
+        }
+        p.message.requestHash = key ? p.hash : null;
+        fresh.push(p);
+        results.push({ message: p.message, created: true });
+      }
+      for (const p of fresh) await tx.messages.insert(p.message, p.recipients);
+      await tx.queue.enqueue(fresh.map((p) => ({
+        id: crypto.randomUUID(), kind: JOB_KINDS.SEND_MESSAGE, companyId: company.id, partitionKey: p.message.serverId!,
+        payload: { messageId: p.message.id }, runAt: p.message.createdAt, dedupeKey: `send:${p.message.id}`,
+      })));
+      return results;
+    });
+  }
+
+  private async serverFor(principal: Principal, company: Company, id: string | null, cache: Map<string, MailServer>, field: string, issues: FieldIssue[]): Promise<MailServer | null> {
+    const wanted = id ?? company.defaultMailServerId;
+    if (!wanted) throw new AppError('NO_MAIL_SERVER');
+    let server = cache.get(wanted);
+    if (!server) {
+      try {
+        server = await this.servers.get(principal, company, wanted);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'NOT_FOUND') {
+          issues.push({ field, rule: 'exists', message: 'is not a mail server of this company' });
+          return null;
+        }
+        throw err;
+      }
+      cache.set(wanted, server);
+    }
+    if (server.status !== 'active') {
+      if (!id) throw new AppError('NO_MAIL_SERVER', 'The company\'s default mail server is inactive; activate it or name another with mailServerId.');
+      issues.push({ field, rule: 'active', message: 'names an inactive mail server' });
+      return null;
+    }
+    return server;
+  }
+
+  private check(input: MessageInput, at: string, issues: FieldIssue[]): void {
+    const address = (field: string, value: string) => {
+      const parsed = parseEmailAddress(value);
+      if (!parsed.ok) issues.push({ field: `${at}${field}`, rule: 'email', message: parsed.reason });
+    };
+    const text = (field: string, value: string | null | undefined, max: number) => {
+      if (value === null || value === undefined) return;
+      const unsafe = headerUnsafeReason(value);
+      if (unsafe) issues.push({ field: `${at}${field}`, rule: 'no_line_breaks', message: unsafe });
+      if (value.length > max) issues.push({ field: `${at}${field}`, rule: 'max_length', message: `must be at most ${max} characters` });
+    };
+    const to = input.to ?? [];
+    const cc = input.cc ?? [];
+    const bcc = input.bcc ?? [];
+    if (to.length + cc.length + bcc.length === 0) issues.push({ field: `${at}to`, rule: 'required', message: 'needs at least one recipient in to, cc or bcc' });
+    if (to.length + cc.length + bcc.length > this.limits.maxRecipients) issues.push({ field: `${at}to`, rule: 'max_items', message: `at most ${this.limits.maxRecipients} recipients in to, cc and bcc together` });
+    for (const [kind, list] of [['to', to], ['cc', cc], ['bcc', bcc]] as const) list.forEach((a, i) => address(`${kind}.${i}`, a));
+    if (input.from) address('from', input.from);
+    if (input.replyTo) address('replyTo', input.replyTo);
+    text('fromName', input.fromName, 200);
+    if (input.subject === undefined || input.subject === null) issues.push({ field: `${at}subject`, rule: 'required', message: 'must be given (it may be empty)' });
+    text('subject', input.subject, 998);
+    if (!input.text && !input.html) issues.push({ field: `${at}text`, rule: 'required', message: 'give text, html or both' });
+    (input.headers ?? []).forEach((h, i) => {
+      const nameProblem = headerNameProblem(h.name);
+      if (nameProblem) issues.push({ field: `${at}headers.${i}.name`, rule: 'header_name', message: nameProblem });
+      text(`headers.${i}.value`, h.value, 998);
+    });
+    const attachments = input.attachments ?? [];
+    if (attachments.length > this.limits.maxAttachments) issues.push({ field: `${at}attachments`, rule: 'max_items', message: `at most ${this.limits.maxAttachments} attachments` });
+    let bytes = Buffer.byteLength(input.text ?? '') + Buffer.byteLength(input.html ?? '');
+    attachments.forEach((a, i) => {
+      text(`attachments.${i}.filename`, a.filename, 255);
+      if (!a.filename) issues.push({ field: `${at}attachments.${i}.filename`, rule: 'required', message: 'must not be empty' });
+      if (!/^[\w.+-]+\/[\w.+-]+$/.test(a.contentType)) issues.push({ field: `${at}attachments.${i}.contentType`, rule: 'mime_type', message: 'must be a MIME type like application/pdf' });
+      if (!/^[A-Za-z0-9+/\r\n]*={0,2}\s*$/.test(a.contentBase64)) issues.push({ field: `${at}attachments.${i}.contentBase64`, rule: 'base64', message: 'must be base64' });
+      bytes += Math.floor((a.contentBase64.replace(/\s/g, '').length * 3) / 4);
+    });
+    if (bytes > this.limits.maxMessageBytes) issues.push({ field: `${at}attachments`, rule: 'max_size', message: `the message must be at most ${Math.round(this.limits.maxMessageBytes / 1024 / 1024)} MiB with its attachments` });
+    if (input.giveUpAfterSeconds !== undefined && input.giveUpAfterSeconds !== null && (!Number.isInteger(input.giveUpAfterSeconds) || input.giveUpAfterSeconds < 60 || input.giveUpAfterSeconds > this.limits.maxGiveUpSeconds)) {
+      issues.push({ field: `${at}giveUpAfterSeconds`, rule: 'range', message: `must be between 60 and ${this.limits.maxGiveUpSeconds} seconds` });
+    }
+    if (input.idempotencyKey && (input.idempotencyKey.length > 200 || /[^\x21-\x7e]/.test(input.idempotencyKey))) {
+      issues.push({ field: `${at}idempotencyKey`, rule: 'format', message: 'must be 1–200 printable ASCII characters' });
+    }
+  }
+
+  private async prepare(company: Company, server: MailServer, input: MessageInput, now: Date): Promise<PreparedMessage> {
+    const id = crypto.randomUUID();
+    const from = input.from ? parseEmailAddress(input.from) : parseEmailAddress(server.fromAddress);
+    const fromAddress = from.ok ? from.value.address : server.fromAddress;
+    const domain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1);
+    const messageId = `<${id}@${domain}>`;
+    const to = input.to ?? [];
+    const cc = [...(input.cc ?? []), ...server.cc];
+    const bcc = [...(input.bcc ?? []), ...server.bcc];
+    // The message's own headers win over the server's defaults of the same name.
+    const own = new Set((input.headers ?? []).map((h) => h.name.toLowerCase()));
+    const headers = [...server.customHeaders.filter((h) => !own.has(h.name.toLowerCase())), ...(input.headers ?? [])];
+    const raw = await this.renderer.render({
+      from: { address: fromAddress, name: input.fromName ?? (input.from ? null : server.fromName) },
+      to, cc, replyTo: input.replyTo ?? server.replyTo, subject: input.subject ?? '', text: input.text ?? null, html: input.html ?? null,
+      headers, attachments: input.attachments ?? [], messageId, date: now,
+    });
+    const createdAt = now.toISOString();
+    const giveUp = input.giveUpAfterSeconds ?? this.limits.defaultGiveUpSeconds;
+    const message: OutboundMessage = {
+      id, companyId: company.id, serverId: server.id, messageId, idempotencyKey: input.idempotencyKey ?? null, requestHash: null,
+      // Bounces go to error-to when the server sets one: it becomes the envelope sender (Return-Path).
+      mailFrom: server.errorTo ?? fromAddress, fromAddress, subject: input.subject ?? '', raw, sizeBytes: Buffer.byteLength(raw),
+      status: 'queued', attemptCount: 0, lastCode: null, lastMessage: null, possiblyDelivered: false,
+      giveUpAt: new Date(now.getTime() + giveUp * 1000).toISOString(), createdAt, updatedAt: createdAt, sentAt: null,
+    };
+    const seen = new Set<string>();
+    const recipients: MessageRecipient[] = [];
+    for (const [kind, list] of [['to', to], ['cc', cc], ['bcc', bcc]] as [RecipientKind, string[]][]) {
+      for (const a of list) {
+        const parsed = parseEmailAddress(a);
+        const address = parsed.ok ? parsed.value.address.toLowerCase() : a.toLowerCase();
+        if (seen.has(address)) continue; // one RCPT per address, even if named twice
+        seen.add(address);
+        recipients.push({ messageId: id, address, kind, status: 'pending', replyCode: null, enhanced: null, replyText: null, updatedAt: createdAt });
+      }
+    }
+    return { message, recipients };
+  }
+
+  async get(principal: Principal, company: Company, id: string): Promise<MessageDetail> {
+    requireAdmin(principal);
+    const message = await this.store.messages.get(id);
+    if (!message || message.companyId !== company.id) throw new AppError('NOT_FOUND', 'Message not found.');
+    return { message, recipients: await this.store.messages.recipients(id), attempts: await this.store.messages.attempts(id) };
+  }
+
+  async list(principal: Principal, company: Company, query: Omit<MessageQuery, 'companyId'>): Promise<OutboundMessage[]> {
+    requireAdmin(principal);
+    return this.store.messages.list({ ...query, companyId: company.id });
+  }
+
+  async statusCounts(principal: Principal, company: Company, sinceIso: string) {
+    requireAdmin(principal);
+    return this.store.messages.statusCounts(company.id, sinceIso);
+  }
+
+  /** "Retry now" for held, retrying and failed messages: failed recipients are tried again. */
+  async retryNow(principal: Principal, company: Company, id: string): Promise<OutboundMessage> {
+    const { message, recipients } = await this.get(principal, company, id);
+    const retryable: MessageStatus[] = ['held', 'failed', 'retrying'];
+    if (!retryable.includes(message.status)) throw new AppError('CONFLICT', `A ${message.status} message cannot be retried.`);
+    const now = this.clock.now().toISOString();
+    // "Retry now" on a held message means "I fixed it": the whole server resumes, not just this one.
+    if (message.serverId && (await this.store.serverDelivery.get(message.serverId))?.state === 'held') {
+      await resumeServer(this.store, this.clock, { id: message.serverId, companyId: message.companyId });
+    }
+    return this.store.transaction(async (tx) => {
+      const reopened = recipients.filter((r) => r.status === 'failed').map((r) => ({ ...r, status: 'pending' as const, updatedAt: now }));
+      await tx.messages.updateRecipients(reopened);
+      const giveUpAt = message.giveUpAt > now ? message.giveUpAt : new Date(this.clock.now().getTime() + this.limits.defaultGiveUpSeconds * 1000).toISOString();
+      const next: OutboundMessage = { ...message, status: 'queued', giveUpAt, updatedAt: now };
+      await tx.messages.update(next);
+      const moved = await tx.queue.runNow(`send:${id}`, now);
+      if (!moved) {
+        await tx.queue.enqueue([{ id: crypto.randomUUID(), kind: JOB_KINDS.SEND_MESSAGE, companyId: company.id, partitionKey: message.serverId ?? 'none', payload: { messageId: id }, runAt: now, dedupeKey: `send:${id}` }]);
+      }
+      await recordAudit(tx, this.clock, actorOf(principal), { companyId: company.id, action: 'message.retried', targetType: 'message', targetId: id, details: { previousStatus: message.status } });
+      return next;
+    });
+  }
+}
