@@ -76,6 +76,8 @@ export const MailServerSchema = z.object({
   owned: z.boolean(), createdBy: z.string(), createdAt: z.string(), updatedAt: z.string(), version: z.number(),
   warnings: z.array(WarningSchema).optional(),
   lastTest: z.object({ ok: z.boolean(), code: z.string(), message: z.string(), createdAt: z.string() }).nullable().optional(),
+  delivery: z.object({ state: z.enum(['healthy', 'held']), code: z.string().nullable(), message: z.string().nullable(), since: z.string().nullable() }).optional()
+    .openapi({ description: 'held: a configuration error stopped sending through this server; saving it or retrying a held message resumes' }),
   testResult: z.record(z.string(), z.unknown()).optional().openapi({ description: 'With ?sendTestEmailTo=: the ConnectionTest run after saving' }),
   testError: z.object({ code: z.string(), message: z.string() }).passthrough().optional(),
 }).openapi('MailServer');

@@ -14,10 +14,14 @@ const SaveQuery = z.object({
   sendTestEmailTo: z.string().max(400).optional().openapi({ description: 'After saving, test the server and send the fixed test email to this address (your own, or a person of this company)' }),
 });
 
-/** The last kept test result, shown with the server's status. */
-async function lastTestOf(services: AppServices, serverId: string) {
+/** The last kept test result and the delivery state (held after a configuration error), shown with the server's status. */
+async function statusOf(services: AppServices, serverId: string) {
   const [last] = await services.store.connectionTests.listByServer(serverId, 1);
-  return last ? { ok: last.ok, code: last.code, message: String((last.result as { message?: string }).message ?? ''), createdAt: last.createdAt } : null;
+  const delivery = await services.store.serverDelivery.get(serverId);
+  return {
+    lastTest: last ? { ok: last.ok, code: last.code, message: String((last.result as { message?: string }).message ?? ''), createdAt: last.createdAt } : null,
+    delivery: delivery ? { state: delivery.state, code: delivery.code, message: delivery.message, since: delivery.since } : { state: 'healthy' as const, code: null, message: null, since: null },
+  };
 }
 
 /** Seed 002's "test email address that will be sent when you click Save". */
@@ -53,7 +57,7 @@ export function mailServerRoutes() {
     const { principal, company } = await requireActor(c);
     const services = c.get('services');
     const servers = await services.mailServers.list(principal, company);
-    const items = await Promise.all(servers.map(async (s) => ({ ...mailServerView(s, company), lastTest: await lastTestOf(services, s.id) })));
+    const items = await Promise.all(servers.map(async (s) => ({ ...mailServerView(s, company), ...(await statusOf(services, s.id)) })));
     return c.json({ items }, 200);
   });
 
@@ -77,7 +81,7 @@ export function mailServerRoutes() {
     const { principal, company } = await requireActor(c);
     const services = c.get('services');
     const server = await services.mailServers.get(principal, company, c.req.valid('param').id);
-    return c.json({ ...mailServerView(server, company), lastTest: await lastTestOf(services, server.id) }, 200);
+    return c.json({ ...mailServerView(server, company), ...(await statusOf(services, server.id)) }, 200);
   });
 
   app.openapi(createRoute({
