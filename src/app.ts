@@ -26,6 +26,7 @@ import { MailServerService } from './core/servers/mail-server-service.ts';
 import { AccountService } from './core/tenancy/account-service.ts';
 import { createHttpApp } from './http/http-app.ts';
 import { createLogger } from './observability/logger.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
 
 export interface AppServices {
   store: Store;
@@ -33,6 +34,7 @@ export interface AppServices {
   mailServers: MailServerService;
   connectionTests: ConnectionTestService;
   messages: MessageService;
+  metrics: Metrics;
   secrets: CompanySecretService;
   secretResolver: SecretResolver;
   sealer: AesGcmSealer;
@@ -104,12 +106,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       if (server.status === 'active') await resumeServer(store, clock, server);
     },
   });
+  const metrics = createMetrics(store.queue);
   const services: AppServices = {
     store,
+    metrics,
     accounts: new AccountService(store, clock, { sessionTtlMs: config.sessionTtlHours * 3600_000 }),
     mailServers,
     connectionTests: new ConnectionTestService({ store, clock, prober, servers: mailServers }),
-    messages: new MessageService({ store, clock, renderer: createMimeMessageRenderer(), servers: mailServers }),
+    messages: new MessageService({ store, clock, renderer: createMimeMessageRenderer(), servers: mailServers, onAccepted: (n) => metrics.messagesAccepted(n) }),
     secrets: new CompanySecretService({ store, clock, sealer }),
     secretResolver,
     sealer,
@@ -130,6 +134,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const worker = new DeliveryWorker({
     store, clock, transport, logger: logger.child({ component: 'delivery' }),
     resolvePassword: (s, owner) => mailServers.resolvePassword(s, owner),
+    onAttempt: (event) => metrics.deliveryAttempt(event),
   }, options.worker);
   let workersStarted = false;
 

@@ -189,6 +189,16 @@ describe('delivery under faults', () => {
     assert.deepEqual(m.attempts.map((a: any) => a.outcome), ['interrupted', 'sent']);
   });
 
+  it('exposes queue depth, sends and failures by code to Prometheus, without tenant data', async () => {
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    assert.match(text, /^mailroom_messages_accepted_total \d+/m);
+    assert.match(text, /^mailroom_messages_sent_total [1-9]\d*/m);
+    assert.match(text, /^mailroom_delivery_failures_total\{code="AUTH_FAILED"\} [1-9]/m);
+    assert.match(text, /^mailroom_delivery_attempt_seconds_bucket\{le="[\d.]+",outcome="sent"\}/m);
+    assert.match(text, /^mailroom_queue_jobs\{kind="send-message",status="ready"\} 0$/m);
+    assert.ok(!text.includes('acme'), 'no company names in labels');
+  });
+
   it('never shows the server password in messages, attempts or logs', () => {
     assert.ok(!api.transcript.join('\n').includes(PASSWORD));
     assert.ok(!t.logs().includes(PASSWORD));

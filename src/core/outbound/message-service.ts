@@ -76,7 +76,10 @@ export class MessageService {
   private readonly servers: MailServerService;
   private readonly limits: DeliveryLimits;
 
-  constructor(deps: { store: Store; clock: Clock; renderer: MessageRenderer; servers: MailServerService; limits?: Partial<DeliveryLimits> }) {
+  private readonly onAccepted: ((count: number) => void) | null;
+
+  constructor(deps: { store: Store; clock: Clock; renderer: MessageRenderer; servers: MailServerService; limits?: Partial<DeliveryLimits>; onAccepted?: (count: number) => void }) {
+    this.onAccepted = deps.onAccepted ?? null;
     this.store = deps.store;
     this.clock = deps.clock;
     this.renderer = deps.renderer;
@@ -113,7 +116,7 @@ export class MessageService {
     }
     if (issues.length) throw validationError(issues);
 
-    return this.store.transaction(async (tx) => {
+    const outcome = await this.store.transaction(async (tx) => {
       const results: { message: OutboundMessage; created: boolean }[] = [];
       const fresh: PreparedMessage[] = [];
       for (const p of prepared) {
@@ -135,6 +138,8 @@ export class MessageService {
       })));
       return results;
     });
+    this.onAccepted?.(outcome.filter((r) => r.created).length);
+    return outcome;
   }
 
   private async serverFor(principal: Principal, company: Company, id: string | null, cache: Map<string, MailServer>, field: string, issues: FieldIssue[]): Promise<MailServer | null> {
