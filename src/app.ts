@@ -12,6 +12,7 @@ import { createSmtpProber } from './adapters/smtp-probe/smtp-prober.ts';
 import { createKyselyStore } from './adapters/store/kysely-store.ts';
 import { createMimeMessageRenderer } from './adapters/transport/mime-message-renderer.ts';
 import { createSmtpDeliveryTransport } from './adapters/transport/smtp-delivery-transport.ts';
+import { createHttpWebhookSender } from './adapters/webhooks/http-webhook-sender.ts';
 import type { Config } from './config/config.ts';
 import { ConnectionTestService } from './core/diagnostics/connection-test-service.ts';
 import { createEgressPolicy } from './core/diagnostics/egress-policy.ts';
@@ -24,6 +25,7 @@ import { internalSecretProvider } from './core/secrets/internal-secret-provider.
 import { SecretResolver } from './core/secrets/secret-reference.ts';
 import { MailServerService } from './core/servers/mail-server-service.ts';
 import { AccountService } from './core/tenancy/account-service.ts';
+import { createWebhooks, type WebhookService, type WebhookWorker } from './core/webhooks/index.ts';
 import { createHttpApp } from './http/http-app.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
@@ -36,6 +38,7 @@ export interface AppServices {
   messages: MessageService;
   metrics: Metrics;
   secrets: CompanySecretService;
+  webhooks: WebhookService;
   secretResolver: SecretResolver;
   sealer: AesGcmSealer;
   readiness(): Promise<{ status: 'ok' | 'unavailable'; database: string; pendingMigrations?: string[] }>;
@@ -60,6 +63,8 @@ export interface App {
   listen(): Promise<number>;
   /** The delivery worker of this process (started by `startWorkers`). */
   worker: DeliveryWorker;
+  /** The webhook worker of this process (started by `startWorkers`). */
+  webhookWorker: WebhookWorker;
   startWorkers(): void;
   close(): Promise<void>;
 }
@@ -107,6 +112,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   });
   const metrics = createMetrics(store.queue);
+  const webhooks = createWebhooks({ store, clock, sealer, logger, sender: createHttpWebhookSender({ resolver, egressPolicy }) });
   const services: AppServices = {
     store,
     metrics,
@@ -115,6 +121,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     connectionTests: new ConnectionTestService({ store, clock, prober, servers: mailServers }),
     messages: new MessageService({ store, clock, renderer: createMimeMessageRenderer(), servers: mailServers, onAccepted: (n) => metrics.messagesAccepted(n) }),
     secrets: new CompanySecretService({ store, clock, sealer }),
+    webhooks: webhooks.service,
     secretResolver,
     sealer,
     async readiness() {
@@ -134,15 +141,24 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const worker = new DeliveryWorker({
     store, clock, transport, logger: logger.child({ component: 'delivery' }),
     resolvePassword: (s, owner) => mailServers.resolvePassword(s, owner),
-    onAttempt: (event) => metrics.deliveryAttempt(event),
-  }, options.worker);
+    onAttempt: async (event) => {
+      metrics.deliveryAttempt(event);
+      await webhooks.service.onDeliveryEvent(event);
+    },
+  }, {
+    maxInFlight: config.workerConcurrency,
+    leaseMs: config.workerLeaseSeconds * 1000,
+    retry: { baseMs: config.retryBaseSeconds * 1000, maxMs: config.retryMaxSeconds * 1000, jitter: 0.2 },
+    ...options.worker,
+  });
   let workersStarted = false;
 
   return {
-    config, services, logger, database, worker,
+    config, services, logger, database, worker, webhookWorker: webhooks.worker,
     startWorkers() {
       workersStarted = true;
       worker.start();
+      webhooks.worker.start();
     },
     listen() {
       return new Promise((resolve, reject) => {
@@ -160,7 +176,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         });
       }
       // Then stop claiming and let messages in flight finish; their leases cover anything cut off.
-      if (workersStarted) await worker.stop(10_000);
+      if (workersStarted) await Promise.all([worker.stop(10_000), webhooks.worker.stop(10_000)]);
       await transport.close();
       await database.close();
     },

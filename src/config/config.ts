@@ -17,6 +17,10 @@ const configSchema = z.object({
   sessionTtlHours: z.coerce.number().positive(),
   secureCookies: z.boolean(),
   webDistDir: z.string(),
+  workerConcurrency: z.coerce.number().int().min(1).max(1000),
+  workerLeaseSeconds: z.coerce.number().int().min(1).max(3600),
+  retryBaseSeconds: z.coerce.number().int().min(1),
+  retryMaxSeconds: z.coerce.number().int().min(1),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -47,6 +51,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     sessionTtlHours: env.MAILROOM_SESSION_TTL_HOURS ?? 12,
     secureCookies: env.MAILROOM_SECURE_COOKIES === 'true',
     webDistDir: env.MAILROOM_WEB_DIST ?? path.join(REPO_ROOT, 'web', 'dist'),
+    workerConcurrency: env.MAILROOM_WORKER_CONCURRENCY ?? 64,
+    workerLeaseSeconds: env.MAILROOM_WORKER_LEASE_SECONDS ?? 300,
+    retryBaseSeconds: env.MAILROOM_RETRY_BASE_SECONDS ?? 60,
+    retryMaxSeconds: env.MAILROOM_RETRY_MAX_SECONDS ?? 3600,
   };
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {

@@ -5,6 +5,7 @@ import type {
 import type {
   DeliveryAttempt, Job, JobStatus, MessageRecipient, MessageStatus, NewJob, OutboundMessage, ServerDeliveryState,
 } from './outbound/outbound-model.ts';
+import type { WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint } from './webhooks/webhook-model.ts';
 
 export interface CompanyStore {
   get(id: string): Promise<Company | undefined>;
@@ -96,6 +97,8 @@ export interface ClaimOptions {
   leaseUntil: string;
   /** Partitions (mail servers) this worker has no room for right now. */
   skipPartitions?: string[];
+  /** At most this many jobs of one partition per claim, so one server cannot take the whole claim. */
+  perPartitionLimit?: number;
 }
 
 /**
@@ -163,6 +166,35 @@ export interface ServerDeliveryStateStore {
   listHeld(companyId: string): Promise<ServerDeliveryState[]>;
 }
 
+/** One webhook endpoint per company; its signing secret sealed like a password. */
+export interface WebhookEndpointStore {
+  get(companyId: string): Promise<WebhookEndpoint | undefined>;
+  /** Inserts or replaces the company's endpoint. */
+  put(endpoint: WebhookEndpoint): Promise<void>;
+  /** Every sealed signing secret, for key rotation. */
+  listSealed(): Promise<{ companyId: string; sealed: string }[]>;
+  replaceSealed(companyId: string, sealed: string): Promise<void>;
+}
+
+export interface WebhookDeliveryQuery {
+  companyId: string;
+  statuses?: WebhookDeliveryStatus[];
+  /** Only deliveries created before this time (paging, newest first). */
+  before?: string;
+  limit: number;
+}
+
+export interface WebhookDeliveryStore {
+  insert(delivery: WebhookDelivery): Promise<void>;
+  get(id: string): Promise<WebhookDelivery | undefined>;
+  update(delivery: WebhookDelivery): Promise<void>;
+  /** Newest first. */
+  list(query: WebhookDeliveryQuery): Promise<WebhookDelivery[]>;
+  insertAttempt(attempt: WebhookAttempt): Promise<void>;
+  /** The attempts of these deliveries, oldest first. */
+  attempts(deliveryIds: string[]): Promise<WebhookAttempt[]>;
+}
+
 /** Everything the core needs from storage; `transaction` gives the same shape bound to one transaction. */
 export interface Store {
   companies: CompanyStore;
@@ -176,6 +208,8 @@ export interface Store {
   messages: MessageStore;
   queue: JobQueue;
   serverDelivery: ServerDeliveryStateStore;
+  webhookEndpoints: WebhookEndpointStore;
+  webhookDeliveries: WebhookDeliveryStore;
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
 }
 

@@ -21,6 +21,7 @@ import { meRoutes } from './routes/me.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { secretRoutes } from './routes/secrets.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { toHttpError } from './to-http-error.ts';
 
 export interface HttpAppOptions {
@@ -94,6 +95,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<HttpEnv> {
   api.route('/', secretRoutes());
   api.route('/', auditLogRoutes());
   api.route('/', messageRoutes());
+  api.route('/', webhookRoutes());
   api.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key (mr_…) for host applications' });
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'mailroom_session', description: 'Browser session; unsafe methods also need the X-CSRF-Token header' });
   api.doc31('/openapi.json', {

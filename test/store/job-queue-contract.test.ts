@@ -88,6 +88,14 @@ for (const backend of BACKENDS) {
       assert.deepEqual(claimed.map((j) => j.companyId), ['b']);
     });
 
+    it('takes at most perPartitionLimit jobs of one partition per claim', async () => {
+      await store.queue.enqueue(Array.from({ length: 10 }, () => job('a')));
+      await store.queue.enqueue([job('a', { partitionKey: 'other-server' })]);
+      const claimed = await store.queue.claim(claimOpts('w1', at(1), 10, { perPartitionLimit: 3 }));
+      assert.equal(claimed.filter((j) => j.partitionKey === 'server-a').length, 3);
+      assert.equal(claimed.filter((j) => j.partitionKey === 'other-server').length, 1);
+    });
+
     it('holds a partition until it is released, and runs a held job now on request', async () => {
       const [a1, a2, b1] = [job('a'), job('a'), job('b')];
       await store.queue.enqueue([a1, a2, b1]);

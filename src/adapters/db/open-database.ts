@@ -5,7 +5,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver,
-  type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDialectConfig,
+  type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDatabase, type SqliteDialectConfig,
 } from 'kysely';
 import pg from 'pg';
 import { CAPABILITIES, type DialectCapabilities } from './dialect-capabilities.ts';
@@ -64,6 +64,37 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * better-sqlite3 as Kysely sees it, with prepared statements kept and reused. Kysely's SQLite driver
+ * prepares every statement each time it runs it, and preparing (parsing and planning) cost more CPU
+ * than running most of Mailroom's statements (bench/README.md). Safe to share because all() and
+ * run() finish before they return (better-sqlite3 is synchronous); iterate() (Kysely's stream())
+ * keeps its statement busy until the iteration ends, so it gets a statement of its own. SQLite
+ * re-prepares a kept statement by itself after a schema change (migrations).
+ */
+export function withStatementCache(sqlite: BetterSqlite3.Database, maxStatements = 500): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql) {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        stmt = sqlite.prepare(sql);
+        // Statements with `in (?, ?, …)` lists vary in shape: bound the cache, oldest out first.
+        if (cache.size >= maxStatements) cache.delete(cache.keys().next().value!);
+        cache.set(sql, stmt);
+      }
+      const kept = stmt;
+      return {
+        reader: kept.reader,
+        all: (parameters) => kept.all(parameters),
+        run: (parameters) => kept.run(parameters),
+        iterate: (parameters) => sqlite.prepare(sql).iterate(parameters),
+      };
+    },
+  };
+}
+
 export function openDatabase(options: OpenDatabaseOptions): OpenDatabase {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
@@ -75,6 +106,6 @@ export function openDatabase(options: OpenDatabaseOptions): OpenDatabase {
   const file = path.join(options.dataDir, 'mailroom.db');
   const sqlite = new BetterSqlite3(file);
   for (const pragma of SQLITE_PRAGMAS) sqlite.pragma(pragma);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, capabilities: CAPABILITIES.sqlite, description: `sqlite:${file}`, close: () => db.destroy() };
 }

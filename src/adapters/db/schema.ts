@@ -207,6 +207,50 @@ export interface ServerDeliveryStateTable {
   since: string;
 }
 
+export interface WebhookEndpointsTable {
+  company_id: string;
+  url: string;
+  events: string;
+  enabled: number;
+  secret_sealed: string;
+  secret_rotated_at: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  company_id: string;
+  event_id: string;
+  event_type: string;
+  message_id: string | null;
+  payload: string;
+  status: string;
+  attempt_count: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_duration_ms: number | null;
+  next_attempt_at: string | null;
+  give_up_at: string;
+  redelivery_of: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+export interface WebhookDeliveryAttemptsTable {
+  id: string;
+  delivery_id: string;
+  company_id: string;
+  url: string;
+  started_at: string;
+  duration_ms: number;
+  status_code: number | null;
+  outcome: string;
+  error: string | null;
+}
+
 export interface Database {
   companies: CompaniesTable;
   users: UsersTable;
@@ -223,4 +267,7 @@ export interface Database {
   delivery_attempts: DeliveryAttemptsTable;
   jobs: JobsTable;
   server_delivery_state: ServerDeliveryStateTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
 }

@@ -6,6 +6,7 @@ import type { DialectCapabilities } from '../db/dialect-capabilities.ts';
 import * as foundation from './0001-foundation.ts';
 import * as connectionTests from './0002-connection-tests.ts';
 import * as delivery from './0003-delivery.ts';
+import * as webhooks from './0004-webhooks.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void> };
 
@@ -14,6 +15,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0001-foundation', foundation],
   ['0002-connection-tests', connectionTests],
   ['0003-delivery', delivery],
+  ['0004-webhooks', webhooks],
 ];
 
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);

@@ -28,9 +28,14 @@ export function jobQueue(db: Db, caps: DialectCapabilities, inTransaction: boole
       ...(o.skipPartitions?.length ? [eb('partition_key', 'not in', o.skipPartitions)] : []),
     ]);
     const ranked = tx.selectFrom('jobs')
-      .select(['id', 'run_at', 'seq', sql<number>`row_number() over (partition by company_id order by run_at, seq)`.as('turn')])
+      .select([
+        'id', 'run_at', 'seq',
+        sql<number>`row_number() over (partition by company_id order by run_at, seq)`.as('turn'),
+        sql<number>`row_number() over (partition by partition_key order by run_at, seq)`.as('slot'),
+      ])
       .where(due);
-    const pick = tx.selectFrom(ranked.as('ranked')).select('id').orderBy('turn').orderBy('run_at').orderBy('seq').limit(o.limit);
+    let pick = tx.selectFrom(ranked.as('ranked')).select('id').orderBy('turn').orderBy('run_at').orderBy('seq').limit(o.limit);
+    if (o.perPartitionLimit) pick = pick.where('slot', '<=', o.perPartitionLimit);
     let ids: string[];
     if (caps.skipLocked) {
       const locked = await tx.selectFrom('jobs').select('id')

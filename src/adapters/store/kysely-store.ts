@@ -14,6 +14,7 @@ import { mailServerStore } from './mail-server-store.ts';
 import { secretStore } from './secret-store.ts';
 import { sessionStore } from './session-store.ts';
 import { userStore } from './user-store.ts';
+import { webhookDeliveryStore, webhookEndpointStore } from './webhook-store.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
@@ -34,6 +35,8 @@ function bind(db: Db, caps: DialectCapabilities, inTransaction: boolean): Store 
     messages: messageStore(db),
     queue: jobQueue(db, caps, inTransaction),
     serverDelivery: serverDeliveryStateStore(db),
+    webhookEndpoints: webhookEndpointStore(db),
+    webhookDeliveries: webhookDeliveryStore(db),
     // Nested calls join the outer transaction: use cases compose without knowing who opened it.
     transaction: (work) => (inTransaction ? work(store) : (db as Kysely<Database>).transaction().execute((trx) => work(bind(trx, caps, true)))),
   };

@@ -80,6 +80,9 @@ export function createSmtpDeliveryTransport(options: SmtpDeliveryTransportOption
         extraCaCertificates: options.extraCaCertificates,
       }));
       installHandoverWatch(transporter);
+      // The pool reports failures to each message's callback; a stray 'error' event must not take
+      // the process down. Only the code is logged: a message may quote the server's reply.
+      transporter.on('error', (err: Error & { code?: unknown }) => log?.warn({ serverId, errorCode: typeof err.code === 'string' ? err.code : null }, 'delivery pool error'));
       entry.transporter = transporter;
       log?.debug({ serverId, address: target.ip, maxConnections: connection.maxConnections }, 'delivery pool opened');
       return { transporter, target };
@@ -154,6 +157,23 @@ export function createSmtpDeliveryTransport(options: SmtpDeliveryTransportOption
     }
 
     const entry = poolFor(connection);
+    // Counted from here, not from sendMail: a pool retired while this send waits for its DNS answer
+    // must not close under it.
+    let release!: () => void;
+    const slot = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    entry.sends.add(slot);
+    try {
+      return finish(connection, envelope, await attempt(entry, envelope, ctx));
+    } finally {
+      release();
+      entry.sends.delete(slot);
+      if (entry.state === 'retiring' && entry.sends.size === 0) void shutDown(entry);
+    }
+  }
+
+  async function attempt(entry: PoolEntry, envelope: OutgoingEnvelope, ctx: ResultContext): Promise<DeliveryResult> {
     let transporter: Transporter;
     try {
       ({ transporter } = await entry.ready);
@@ -161,31 +181,27 @@ export function createSmtpDeliveryTransport(options: SmtpDeliveryTransportOption
       const failure = err instanceof DeliveryAddressError
         ? setupFailure(err.kind, err.code, err.message)
         : setupFailure('temporary', 'PROTOCOL_ERROR', 'The connection to the server could not be prepared.');
-      return finish(connection, envelope, resultFromFailure(failure, ctx));
+      return resultFromFailure(failure, ctx);
     }
+    // A closed nodemailer pool drops a message without ever calling back; never hand it one.
+    // (From here to the pool's queue nodemailer runs synchronously: no close can come between.)
+    if (entry.state === 'closed') return resultFromFailure(classifyNodemailerError(new Error('Connection pool was closed'), ctx.classify), ctx);
 
     const watch = newHandoverWatch();
-    const attempt = transporter.sendMail(withHandoverWatch({
-      envelope: { from: envelope.mailFrom, to: envelope.recipients },
-      // Sent as rendered at accept time, byte for byte: no header is added or rewritten, so the
-      // Message-ID and Date are the same on every attempt.
-      raw: envelope.raw,
-    }, watch));
-    entry.sends.add(attempt);
-    let result: DeliveryResult;
     try {
-      const info = await attempt;
-      result = resultFromInfo(info, { ...ctx, sentRecipients: watch.sentRecipients });
+      const info = await transporter.sendMail(withHandoverWatch({
+        envelope: { from: envelope.mailFrom, to: envelope.recipients },
+        // Sent as rendered at accept time, byte for byte: no header is added or rewritten, so the
+        // Message-ID and Date are the same on every attempt.
+        raw: envelope.raw,
+      }, watch));
+      return resultFromInfo(info, { ...ctx, sentRecipients: watch.sentRecipients });
     } catch (err) {
       const failed: ResultContext = { ...ctx, sentRecipients: watch.sentRecipients, classify: { ...ctx.classify, handedOver: watch.handedOver } };
       const failure = classifyNodemailerError(err, failed.classify);
-      result = resultFromError(err, failure, failed);
       if (failure.connectionFailed) retire(entry, 'connection failed');
-    } finally {
-      entry.sends.delete(attempt);
-      if (entry.state === 'retiring' && entry.sends.size === 0) void shutDown(entry);
+      return resultFromError(err, failure, failed);
     }
-    return finish(connection, envelope, result);
   }
 
   function finish(connection: ServerConnection, envelope: OutgoingEnvelope, result: DeliveryResult): DeliveryResult {

@@ -58,11 +58,13 @@ export interface DeliveryWorkerDeps {
 }
 
 const FINAL_KINDS: OutcomeKind[] = ['sent', 'permanent'];
+/** Jobs of one server taken by one claim at most; the rest stay in the queue for other workers. */
+const PER_SERVER_CLAIM_LIMIT = 16;
 
 class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
-  private limit: number;
+  limit: number;
   constructor(limit: number) {
     this.limit = limit;
   }
@@ -82,6 +84,8 @@ export class DeliveryWorker {
   private readonly options: DeliveryWorkerOptions;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly perServer = new Map<string, Semaphore>();
+  /** Jobs of each server this worker holds (sending or waiting for a connection slot). */
+  private readonly load = new Map<string, number>();
   private readonly limiters = new Map<string, AdaptiveRateLimiter>();
   private loop: Promise<void> | null = null;
   private stopping = false;
@@ -142,9 +146,13 @@ export class DeliveryWorker {
     const room = this.options.maxInFlight - this.inFlight.size;
     if (room <= 0) return 0;
     const now = this.deps.clock.now();
+    // A server whose connections are all busy here gets no more jobs from this claim: jobs waiting
+    // for a hung server must not fill the worker and starve other companies' servers.
+    const saturated = [...this.load].filter(([serverId, n]) => n >= (this.perServer.get(serverId)?.limit ?? 1)).map(([serverId]) => serverId);
     const jobs = await this.deps.store.queue.claim({
       kinds: [JOB_KINDS.SEND_MESSAGE], limit: room, owner: this.options.owner, now: now.toISOString(),
       leaseUntil: new Date(now.getTime() + this.options.leaseMs).toISOString(),
+      skipPartitions: saturated, perPartitionLimit: PER_SERVER_CLAIM_LIMIT,
     });
     if (jobs.length === 0) return 0;
     const ids = jobs.map((j) => String(j.payload.messageId));
@@ -152,10 +160,17 @@ export class DeliveryWorker {
     await this.deps.store.messages.markSending(ids, now.toISOString());
     for (const job of jobs) {
       const message = messages.get(String(job.payload.messageId));
+      const server = job.partitionKey;
+      this.load.set(server, (this.load.get(server) ?? 0) + 1);
       const task = this.process(job, message).catch((err) => {
         this.deps.logger.error({ err, jobId: job.id }, 'delivery failed unexpectedly; the job will be retried when its lease ends');
       });
-      const tracked = task.finally(() => this.inFlight.delete(tracked));
+      const tracked = task.finally(() => {
+        this.inFlight.delete(tracked);
+        const left = (this.load.get(server) ?? 1) - 1;
+        if (left > 0) this.load.set(server, left);
+        else this.load.delete(server);
+      });
       this.inFlight.add(tracked);
     }
     return jobs.length;

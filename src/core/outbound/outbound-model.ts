@@ -67,7 +67,7 @@ export interface DeliveryAttempt {
 export const JOB_STATUS = Object.freeze({ READY: 'ready', LEASED: 'leased', HELD: 'held' } as const);
 export type JobStatus = (typeof JOB_STATUS)[keyof typeof JOB_STATUS];
 
-export const JOB_KINDS = Object.freeze({ SEND_MESSAGE: 'send-message' } as const);
+export const JOB_KINDS = Object.freeze({ SEND_MESSAGE: 'send-message', WEBHOOK: 'webhook' } as const);
 
 export interface NewJob {
   id: string;

@@ -15,6 +15,8 @@ const MIN_PASSWORD_LENGTH = 10;
 // slug holding "--" could collide with another company's secret names.
 const SLUG = /^(?=.{1,48}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const API_KEY_PREFIX = 'mr_';
+/** How stale an API key's "last used" time may get before a request refreshes it. */
+const API_KEY_TOUCH_INTERVAL_MS = 60_000;
 
 export interface AccountServiceOptions {
   sessionTtlMs: number;
@@ -124,7 +126,12 @@ export class AccountService {
     if (!apiKey || apiKey.revokedAt) return null;
     const company = await this.store.companies.get(apiKey.companyId);
     if (!company) return null;
-    await this.store.apiKeys.touch(apiKey.id, this.now());
+    // "Last used" is shown to the minute; writing it on every request would cost a durable commit
+    // (an fsync with SQLite) per API call, so it is refreshed at most once a minute.
+    const now = this.clock.now();
+    if (!apiKey.lastUsedAt || now.getTime() - Date.parse(apiKey.lastUsedAt) >= API_KEY_TOUCH_INTERVAL_MS) {
+      await this.store.apiKeys.touch(apiKey.id, now.toISOString());
+    }
     return { apiKey, company };
   }
 

@@ -64,6 +64,7 @@ export async function startScriptedSink(script: SinkScript = {}): Promise<Script
       });
     },
   });
+  server.on('error', () => {}); // dropped connections are scripted, not failures of the sink
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   sink.port = (server.server.address() as AddressInfo).port;
   sink.close = () => new Promise((resolve) => server.close(() => resolve()));
