@@ -141,10 +141,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const worker = new DeliveryWorker({
     store, clock, transport, logger: logger.child({ component: 'delivery' }),
     resolvePassword: (s, owner) => mailServers.resolvePassword(s, owner),
-    onAttempt: async (event) => {
-      metrics.deliveryAttempt(event);
-      await webhooks.service.onDeliveryEvent(event);
-    },
+    onAttempt: (event) => metrics.deliveryAttempt(event),
+    // The delivery-status webhook event commits with the outcome it reports.
+    onStatusRecorded: async (tx, message) => { await webhooks.service.enqueueMessageEvent(tx, message); },
   }, {
     maxInFlight: config.workerConcurrency,
     leaseMs: config.workerLeaseSeconds * 1000,

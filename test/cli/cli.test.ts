@@ -30,6 +30,7 @@ async function freePort(): Promise<number> {
 
 describe('mailroom CLI', () => {
   const dataDir = tempDir();
+  let webhookSecret = '';
   after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('prints usage and refuses unknown commands', () => {
@@ -70,6 +71,10 @@ describe('mailroom CLI', () => {
       const created = await host.post('/mail-servers', { name: 'Relay', host: 'smtp.example.net', port: 587, security: 'starttls', authEnabled: true, authMechanism: 'plain', username: 'u@example.net', password: 'rotate-me-please-1', fromAddress: 'noreply@example.net' });
       assert.equal(created.status, 201, created.text);
       await host.put('/secrets/relay', { value: 'secret-rotate-2' });
+      // A public address literal: saved without a DNS lookup, never connected to here.
+      const hook = await host.put('/webhook', { url: 'https://93.184.216.34/hooks/mailroom' });
+      assert.equal(hook.status, 201, hook.text);
+      webhookSecret = hook.body.secret;
     } finally {
       await app.close();
     }
@@ -80,7 +85,7 @@ describe('mailroom CLI', () => {
     const before = fs.readFileSync(keyFile, 'utf8');
     const res = mailroom(['secrets', 'rotate-key', '--data-dir', dataDir]);
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stderr, /Re-sealed 1 mail server password\(s\), 1 password\(s\) in server history and 1 company secret\(s\)/);
+    assert.match(res.stderr, /Re-sealed 1 mail server password\(s\), 1 password\(s\) in server history, 1 company secret\(s\) and 1 webhook signing secret\(s\)/);
     const after = fs.readFileSync(keyFile, 'utf8');
     assert.notEqual(after, before);
     assert.equal(after.trim().split('\n').length, 1, 'the old key is gone from the file');
@@ -94,6 +99,8 @@ describe('mailroom CLI', () => {
       assert.equal(app.services.sealer.open(version!.passwordSealed!), 'rotate-me-please-1');
       const secret = (await app.services.store.secrets.get(company.id, 'relay'))!;
       assert.equal(app.services.sealer.open(secret.valueSealed), 'secret-rotate-2');
+      const webhook = (await app.services.store.webhookEndpoints.get(company.id))!;
+      assert.equal(app.services.sealer.open(webhook.secretSealed), webhookSecret);
     } finally {
       await app.close();
     }

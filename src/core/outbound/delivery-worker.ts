@@ -53,6 +53,11 @@ export interface DeliveryWorkerDeps {
   resolvePassword(server: MailServer, owner: Company): Promise<string | null>;
   logger: Logger;
   onAttempt?: (event: DeliveryEvent) => void | Promise<void>;
+  /**
+   * Runs inside the transaction that records a message's new status, so what it writes (the
+   * delivery-status webhook's event) commits with the outcome or not at all.
+   */
+  onStatusRecorded?: (tx: Store, message: OutboundMessage) => Promise<void>;
   /** Injected so tests need not wait in real time. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -325,6 +330,7 @@ export class DeliveryWorker {
       await tx.messages.insertAttempt(attempt);
       await tx.messages.updateRecipients(changed);
       await tx.messages.update(next);
+      await this.deps.onStatusRecorded?.(tx, next);
       if (status === 'sent' || status === 'failed') await tx.queue.complete(job.id, this.options.owner);
       else if (status === 'held') await tx.queue.hold(job.id, this.options.owner);
       else await tx.queue.reschedule(job.id, this.options.owner, retryAt.toISOString());
@@ -339,7 +345,9 @@ export class DeliveryWorker {
     await store.transaction(async (tx) => {
       const recipients = await tx.messages.recipients(message.id);
       if (status === 'failed') await tx.messages.updateRecipients(recipients.filter((r) => r.status === 'pending').map((r) => ({ ...r, status: 'failed' as const, replyText: text, updatedAt: now })));
-      await tx.messages.update({ ...message, status, lastCode: status === 'sent' ? null : code, lastMessage: status === 'sent' ? null : text, updatedAt: now });
+      const updated: OutboundMessage = { ...message, status, lastCode: status === 'sent' ? null : code, lastMessage: status === 'sent' ? null : text, updatedAt: now };
+      await tx.messages.update(updated);
+      await this.deps.onStatusRecorded?.(tx, updated);
       if (status === 'held') await tx.queue.hold(job.id, this.options.owner);
       else await tx.queue.complete(job.id, this.options.owner);
     });

@@ -8,7 +8,6 @@ import { recordAudit } from '../audit/audit-recorder.ts';
 import { FixedWindowLimiter } from '../diagnostics/fixed-window-limiter.ts';
 import { AppError, validationError, type FieldIssue } from '../errors.ts';
 import type { Company, Principal } from '../model.ts';
-import type { DeliveryEvent } from '../outbound/delivery-worker.ts';
 import type { OutboundMessage } from '../outbound/outbound-model.ts';
 import type { Clock, Logger, Sealer, Store } from '../ports.ts';
 import { actorOf, requireAdmin } from '../tenancy/access-policy.ts';
@@ -203,18 +202,6 @@ export class WebhookService {
       return again;
     });
   }
-
-  /**
-   * The delivery worker's `onAttempt` hook: turns the message's status after the attempt into an
-   * event for the company's endpoint. Never throws — a webhook problem must not disturb sending.
-   */
-  readonly onDeliveryEvent = async (event: DeliveryEvent): Promise<void> => {
-    try {
-      await this.store.transaction((tx) => this.enqueueMessageEvent(tx, event.message));
-    } catch (err) {
-      this.logger.error({ err, messageId: event.message.id }, 'could not queue the webhook event of a delivery attempt');
-    }
-  };
 
   /**
    * Queues the event for a message's current status, if the company's endpoint wants it. Takes the
