@@ -76,7 +76,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
 
-  const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const database = openDatabase({
+    dataDir: config.dataDir, databaseUrl: config.databaseUrl,
+    onConnectionError: (err) => logger.warn({ err: { message: err.message } }, 'a pooled database connection was closed; it will be reopened'),
+  });
   if (options.migrate !== false) {
     const { applied } = await runMigrations(database.db, database.capabilities);
     if (applied.length) logger.info({ applied }, 'migrations applied');

@@ -10,6 +10,8 @@ export interface Company {
   name: string;
   parentId: string | null;
   defaultMailServerId: string | null;
+  /** Used while the company's own server is held by a configuration error. */
+  fallbackMailServerId: string | null;
   createdAt: string;
 }
 

@@ -13,6 +13,7 @@ export interface CompanyStore {
   list(): Promise<Company[]>;
   insert(company: Company): Promise<void>;
   setDefaultMailServer(companyId: string, serverId: string | null): Promise<void>;
+  setFallbackMailServer(companyId: string, serverId: string | null): Promise<void>;
   count(): Promise<number>;
 }
 

@@ -22,6 +22,7 @@ export const errorResponses = {
 
 export const CompanySchema = z.object({
   id: z.string(), slug: z.string(), name: z.string(), parentId: z.string().nullable(), defaultMailServerId: z.string().nullable(),
+  fallbackMailServerId: z.string().nullable(),
 }).openapi('Company');
 
 export const UserSchema = z.object({
@@ -72,7 +73,7 @@ export const MailServerSchema = z.object({
   fromAddress: z.string(), fromName: z.string().nullable(), replyTo: z.string().nullable(), errorTo: z.string().nullable(),
   cc: z.array(z.string()), bcc: z.array(z.string()), customHeaders: z.array(CustomHeaderSchema), hasRelay: z.boolean(),
   allowInvalidCert: z.boolean(), status: z.enum(['active', 'inactive']), maxConnections: z.number(), rateLimitCount: z.number().nullable(),
-  rateLimitPeriod: z.enum(RATE_PERIODS).nullable(), sharedWith: z.array(z.string()), isDefault: z.boolean(),
+  rateLimitPeriod: z.enum(RATE_PERIODS).nullable(), sharedWith: z.array(z.string()), isDefault: z.boolean(), isFallback: z.boolean(),
   owned: z.boolean(), createdBy: z.string(), createdAt: z.string(), updatedAt: z.string(), version: z.number(),
   warnings: z.array(WarningSchema).optional(),
   lastTest: z.object({ ok: z.boolean(), code: z.string(), message: z.string(), createdAt: z.string() }).nullable().optional(),

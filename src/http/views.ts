@@ -3,7 +3,7 @@
 import type { ApiKey, Company, MailServer, MailServerVersion, User } from '../core/model.ts';
 import type { ServerWarning } from '../core/servers/mail-server-service.ts';
 
-export const companyView = (c: Company) => ({ id: c.id, slug: c.slug, name: c.name, parentId: c.parentId, defaultMailServerId: c.defaultMailServerId });
+export const companyView = (c: Company) => ({ id: c.id, slug: c.slug, name: c.name, parentId: c.parentId, defaultMailServerId: c.defaultMailServerId, fallbackMailServerId: c.fallbackMailServerId });
 
 export const userView = (u: User) => ({ id: u.id, email: u.email, name: u.name, role: u.role, companyId: u.companyId });
 
@@ -19,7 +19,7 @@ export function mailServerView(s: MailServer, company: Company, warnings?: Serve
     maxConnections: s.maxConnections, rateLimitCount: s.rateLimitCount, rateLimitPeriod: s.rateLimitPeriod,
     // A child company sees that a server is shared with it, not the parent's list of other children.
     sharedWith: s.companyId === company.id ? s.sharedWith : [],
-    isDefault: company.defaultMailServerId === s.id, owned: s.companyId === company.id,
+    isDefault: company.defaultMailServerId === s.id, isFallback: company.fallbackMailServerId === s.id, owned: s.companyId === company.id,
     createdBy: s.createdBy, createdAt: s.createdAt, updatedAt: s.updatedAt, version: s.version,
     ...(warnings ? { warnings } : {}),
   };

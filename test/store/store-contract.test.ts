@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
+import pg from 'pg';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase, type OpenDatabase } from '../../src/adapters/db/open-database.ts';
 import { MIGRATION_NAMES, pendingMigrations, runMigrations } from '../../src/adapters/migrations/run-migrations.ts';
@@ -14,7 +15,7 @@ import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/test
 const now = () => new Date().toISOString();
 
 function company(slug: string, parentId: string | null = null): Company {
-  return { id: crypto.randomUUID(), slug, name: slug.toUpperCase(), parentId, defaultMailServerId: null, createdAt: now() };
+  return { id: crypto.randomUUID(), slug, name: slug.toUpperCase(), parentId, defaultMailServerId: null, fallbackMailServerId: null, createdAt: now() };
 }
 
 function server(companyId: string, extra: Partial<MailServer> = {}): MailServer {
@@ -143,3 +144,27 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('PostgreSQL connection loss', () => {
+  it('survives the server ending idle pooled connections, and reconnects', async () => {
+    const tdb = await createTestDatabase('postgres');
+    const errors: Error[] = [];
+    const db = openDatabase({ dataDir: tdb.dataDir, databaseUrl: tdb.databaseUrl, onConnectionError: (e) => errors.push(e) });
+    try {
+      await runMigrations(db.db, db.capabilities);
+      const store = createKyselyStore(db.db, db.capabilities);
+      await Promise.all([store.companies.count(), store.companies.count(), store.companies.count()]);
+      const name = new URL(tdb.databaseUrl!).pathname.slice(1);
+      const admin = new pg.Client({ connectionString: process.env.MAILROOM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' });
+      await admin.connect();
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
+      await admin.end();
+      await new Promise((r) => setTimeout(r, 200)); // the terminated clients report their error
+      assert.ok(errors.length > 0, 'the pool told us about the lost connections');
+      assert.equal(await store.companies.count(), 0, 'and the next query works on a new connection');
+    } finally {
+      await db.close();
+      await tdb.drop();
+    }
+  });
+});

@@ -22,6 +22,8 @@ export interface OpenDatabase {
 export interface OpenDatabaseOptions {
   dataDir: string;
   databaseUrl: string | null;
+  /** Told when an idle pooled connection dies (PostgreSQL restarted, connection killed). */
+  onConnectionError?: (err: Error) => void;
 }
 
 // busy_timeout must come first: the other pragmas can themselves meet a lock. WAL lets readers
@@ -98,6 +100,10 @@ export function withStatementCache(sqlite: BetterSqlite3.Database, maxStatements
 export function openDatabase(options: OpenDatabaseOptions): OpenDatabase {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle client whose connection the server ends emits 'error' on the pool; unheard, that
+    // is an uncaught exception — a PostgreSQL restart would take Mailroom down. The pool drops the
+    // dead client and opens a new one on the next query.
+    pool.on('error', (err) => options.onConnectionError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const safeUrl = options.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
     return { db, capabilities: CAPABILITIES.postgres, description: safeUrl, close: () => db.destroy() };

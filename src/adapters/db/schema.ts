@@ -9,6 +9,7 @@ export interface CompaniesTable {
   name: string;
   parent_id: string | null;
   default_mail_server_id: string | null;
+  fallback_mail_server_id: string | null;
   created_at: string;
 }
 
@@ -165,6 +166,7 @@ export interface MessageRecipientsTable {
 }
 
 export interface DeliveryAttemptsTable {
+  seq: Generated<number>;
   id: string;
   message_id: string;
   company_id: string;

@@ -48,7 +48,9 @@ export async function up(db: Kysely<unknown>, caps: DialectCapabilities): Promis
     .execute();
 
   await db.schema.createTable('delivery_attempts')
-    .addColumn('id', 'text', (c) => c.primaryKey())
+    // `seq` orders attempts that started within the same millisecond.
+    .addColumn('seq', caps.serialType, (c) => (caps.name === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+    .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('message_id', 'text', (c) => c.notNull().references('messages.id').onDelete('cascade'))
     .addColumn('company_id', 'text', (c) => c.notNull())
     .addColumn('server_id', 'text')

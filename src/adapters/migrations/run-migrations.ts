@@ -7,6 +7,7 @@ import * as foundation from './0001-foundation.ts';
 import * as connectionTests from './0002-connection-tests.ts';
 import * as delivery from './0003-delivery.ts';
 import * as webhooks from './0004-webhooks.ts';
+import * as fallbackServer from './0005-fallback-server.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void> };
 
@@ -16,6 +17,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0002-connection-tests', connectionTests],
   ['0003-delivery', delivery],
   ['0004-webhooks', webhooks],
+  ['0005-fallback-server', fallbackServer],
 ];
 
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);

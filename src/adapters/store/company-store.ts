@@ -5,7 +5,7 @@ import type { Db } from './kysely-store.ts';
 
 const toCompany = (r: CompaniesTable): Company => ({
   id: r.id, slug: r.slug, name: r.name, parentId: r.parent_id,
-  defaultMailServerId: r.default_mail_server_id, createdAt: r.created_at,
+  defaultMailServerId: r.default_mail_server_id, fallbackMailServerId: r.fallback_mail_server_id ?? null, createdAt: r.created_at,
 });
 
 export function companyStore(db: Db): CompanyStore {
@@ -24,11 +24,14 @@ export function companyStore(db: Db): CompanyStore {
     async insert(c) {
       await db.insertInto('companies').values({
         id: c.id, slug: c.slug, name: c.name, parent_id: c.parentId,
-        default_mail_server_id: c.defaultMailServerId, created_at: c.createdAt,
+        default_mail_server_id: c.defaultMailServerId, fallback_mail_server_id: c.fallbackMailServerId, created_at: c.createdAt,
       }).execute();
     },
     async setDefaultMailServer(companyId, serverId) {
       await db.updateTable('companies').set({ default_mail_server_id: serverId }).where('id', '=', companyId).execute();
+    },
+    async setFallbackMailServer(companyId, serverId) {
+      await db.updateTable('companies').set({ fallback_mail_server_id: serverId }).where('id', '=', companyId).execute();
     },
     async count() {
       const r = await db.selectFrom('companies').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

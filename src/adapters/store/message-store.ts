@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { MessageStore } from '../../core/ports.ts';
 import type { AttemptOutcome, DeliveryAttempt, MessageRecipient, MessageStatus, OutboundMessage, RecipientKind, RecipientStatus } from '../../core/outbound/outbound-model.ts';
 import type { DeliveryAttemptsTable, MessagesTable } from '../db/schema.ts';
@@ -21,14 +21,14 @@ const fromMessage = (m: OutboundMessage): MessagesTable => ({
   sent_at: m.sentAt,
 });
 
-const toAttempt = (r: DeliveryAttemptsTable): DeliveryAttempt => ({
+const toAttempt = (r: Selectable<DeliveryAttemptsTable>): DeliveryAttempt => ({
   id: r.id, messageId: r.message_id, companyId: r.company_id, serverId: r.server_id, startedAt: r.started_at, finishedAt: r.finished_at,
   outcome: r.outcome as AttemptOutcome | null, code: r.code, message: r.message, hint: r.hint,
   replyCode: r.reply_code === null ? null : Number(r.reply_code), enhanced: r.enhanced, replyText: r.reply_text, tls: r.tls,
   recipients: JSON.parse(r.recipients),
 });
 
-const fromAttempt = (a: DeliveryAttempt): DeliveryAttemptsTable => ({
+const fromAttempt = (a: DeliveryAttempt): Omit<DeliveryAttemptsTable, 'seq'> => ({
   id: a.id, message_id: a.messageId, company_id: a.companyId, server_id: a.serverId, started_at: a.startedAt, finished_at: a.finishedAt,
   outcome: a.outcome, code: a.code, message: a.message, hint: a.hint, reply_code: a.replyCode, enhanced: a.enhanced,
   reply_text: a.replyText, tls: a.tls, recipients: JSON.stringify(a.recipients),
@@ -79,7 +79,7 @@ export function messageStore(db: Db): MessageStore {
       await db.updateTable('delivery_attempts').set(rest).where('id', '=', id).execute();
     },
     async attempts(messageId) {
-      const rows = await db.selectFrom('delivery_attempts').selectAll().where('message_id', '=', messageId).orderBy('started_at').orderBy('id').execute();
+      const rows = await db.selectFrom('delivery_attempts').selectAll().where('message_id', '=', messageId).orderBy('seq').execute();
       return rows.map(toAttempt);
     },
     async interruptUnfinishedAttempts(messageId, atIso) {

@@ -197,20 +197,35 @@ export class DeliveryWorker {
       await this.finishWithoutAttempt(job, message, 'held', 'SERVER_INACTIVE', 'The mail server is inactive; the message waits until it is activated.');
       return;
     }
+    const fallback = await this.fallbackFor(message.companyId, server);
     const state = await store.serverDelivery.get(server.id);
-    if (state?.state === 'held') {
-      await this.finishWithoutAttempt(job, message, 'held', state.code ?? 'SERVER_HELD', state.message ?? 'The mail server is held after a configuration error.');
+    // While the server is held, the company's fallback (if it chose one) carries its mail.
+    const via = state?.state === 'held' ? fallback : server;
+    if (!via) {
+      await this.finishWithoutAttempt(job, message, 'held', state?.code ?? 'SERVER_HELD', state?.message ?? 'The mail server is held after a configuration error.');
       return;
     }
 
-    const semaphore = this.semaphoreFor(server);
+    const semaphore = this.semaphoreFor(via);
     await semaphore.acquire();
     try {
-      if (!(await this.waitForRate(job, server))) return;
-      await this.attempt(job, message, server);
+      if (!(await this.waitForRate(job, via))) return;
+      await this.attempt(job, message, via, via === server ? fallback : null);
     } finally {
       semaphore.release();
     }
+  }
+
+  /** The company's fallback server, when it has one that can take over from `server` now. */
+  private async fallbackFor(companyId: string, server: MailServer): Promise<MailServer | null> {
+    const company = await this.deps.store.companies.get(companyId);
+    const id = company?.fallbackMailServerId;
+    if (!id || id === server.id) return null;
+    const fallback = await this.deps.store.mailServers.get(id);
+    if (!fallback || fallback.status !== 'active') return null;
+    if (fallback.companyId !== companyId && !fallback.sharedWith.includes(companyId)) return null;
+    if ((await this.deps.store.serverDelivery.get(fallback.id))?.state === 'held') return null;
+    return fallback;
   }
 
   private semaphoreFor(server: MailServer): Semaphore {
@@ -242,7 +257,8 @@ export class DeliveryWorker {
     }
   }
 
-  private async attempt(job: Job, message: OutboundMessage, server: MailServer): Promise<void> {
+  /** `fallback`: where the message goes next if this attempt finds a configuration error. */
+  private async attempt(job: Job, message: OutboundMessage, server: MailServer, fallback: MailServer | null): Promise<void> {
     const { store, clock, transport } = this.deps;
     const startedAt = clock.now();
     const recipients = await store.messages.recipients(message.id);
@@ -280,13 +296,16 @@ export class DeliveryWorker {
     if (result.kind === 'throttled') limiter?.throttled();
     else if (result.kind === 'sent') limiter?.succeeded();
 
-    const updated = await this.record(job, message, recipients, attempt, result, interrupted);
-    if (result.kind === 'config') await holdServer(store, clock, server, result.code, result.message);
+    const updated = await this.record(job, message, recipients, attempt, result, interrupted, fallback !== null);
+    if (result.kind === 'config') {
+      const note = fallback ? ` Mail goes through the fallback server "${fallback.name}" until this is fixed.` : '';
+      await holdServer(store, clock, server, result.code, result.message + note, { holdQueuedJobs: !fallback });
+    }
     await this.deps.onAttempt?.({ message: updated, attempt, result, durationMs: finishedAt.getTime() - startedAt.getTime() });
   }
 
   /** One transaction: the attempt, each recipient's outcome, the message, and the job's fate. */
-  private async record(job: Job, message: OutboundMessage, recipients: MessageRecipient[], attempt: DeliveryAttempt, result: DeliveryResult, interrupted: boolean): Promise<OutboundMessage> {
+  private async record(job: Job, message: OutboundMessage, recipients: MessageRecipient[], attempt: DeliveryAttempt, result: DeliveryResult, interrupted: boolean, hasFallback: boolean): Promise<OutboundMessage> {
     const { store, clock } = this.deps;
     const now = clock.now();
     const nowIso = now.toISOString();
@@ -300,7 +319,9 @@ export class DeliveryWorker {
     }
     const after = recipients.map((r) => changed.find((c) => c.address === r.address) ?? r);
     let stillPending = after.filter((r) => r.status === 'pending');
-    const delay = retryDelayMs(this.options.retry, message.attemptCount + 1);
+    // A configuration error with a fallback to go to: try again at once, through the fallback.
+    const toFallback = result.kind === 'config' && hasFallback;
+    const delay = toFallback ? 0 : retryDelayMs(this.options.retry, message.attemptCount + 1);
     const retryAt = new Date(now.getTime() + delay);
     const givingUp = stillPending.length > 0 && result.kind !== 'config' && retryAt.toISOString() > message.giveUpAt;
     if (givingUp) {
@@ -311,7 +332,7 @@ export class DeliveryWorker {
     const anySent = final.some((r) => r.status === 'sent');
     const status: OutboundMessage['status'] = stillPending.length === 0
       ? (anySent ? 'sent' : 'failed')
-      : result.kind === 'config' ? 'held' : 'retrying';
+      : result.kind === 'config' && !toFallback ? 'held' : 'retrying';
     const next: OutboundMessage = {
       ...message, status, attemptCount: message.attemptCount + 1, updatedAt: nowIso,
       lastCode: result.kind === 'sent' ? null : givingUp ? 'GAVE_UP' : result.code,

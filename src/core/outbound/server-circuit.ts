@@ -4,13 +4,14 @@
 // on the server and in the failure history. Fixing the server (saving it, or "retry now") resumes.
 import type { Clock, Store } from '../ports.ts';
 
-export async function holdServer(store: Store, clock: Clock, server: { id: string; companyId: string }, code: string, message: string): Promise<void> {
+export async function holdServer(store: Store, clock: Clock, server: { id: string; companyId: string }, code: string, message: string, options: { holdQueuedJobs: boolean } = { holdQueuedJobs: true }): Promise<void> {
   await store.transaction(async (tx) => {
     const current = await tx.serverDelivery.get(server.id);
     if (current?.state !== 'held' || current.code !== code) {
       await tx.serverDelivery.put({ serverId: server.id, companyId: server.companyId, state: 'held', code, message, since: clock.now().toISOString() });
     }
-    await tx.queue.holdPartition(server.id);
+    // With a fallback, queued jobs stay ready: the worker sends them through the fallback.
+    if (options.holdQueuedJobs) await tx.queue.holdPartition(server.id);
   });
 }
 

@@ -243,6 +243,7 @@ export class MailServerService {
     const actor = actorOf(principal);
     await this.store.transaction(async (tx) => {
       if (isDefault) await tx.companies.setDefaultMailServer(company.id, replacement?.id ?? null);
+      if (fresh?.fallbackMailServerId === id) await tx.companies.setFallbackMailServer(company.id, null);
       // Child companies that used this shared server as their default fall back to built-in.
       for (const childId of server.sharedWith) {
         const child = await tx.companies.get(childId);
@@ -276,6 +277,21 @@ export class MailServerService {
     await this.store.transaction(async (tx) => {
       await tx.companies.setDefaultMailServer(company.id, id);
       await recordAudit(tx, this.clock, actorOf(principal), { companyId: company.id, action: 'mail_server.default_set', targetType: 'mail_server', targetId: id, details: { name: server.name } });
+    });
+    return server;
+  }
+
+  /**
+   * The company's fallback: used while its own server is held by a configuration error, so mail
+   * goes out instead of waiting. `null` removes it. The fallback must be allowed to send as the
+   * company's sender addresses (has relay, or the same domain).
+   */
+  async setFallback(principal: Principal, company: Company, id: string | null): Promise<MailServer | null> {
+    const server = id ? await this.get(principal, company, id) : null;
+    if (server && server.status !== 'active') throw new AppError('CONFLICT', 'Activate this mail server before making it the fallback.');
+    await this.store.transaction(async (tx) => {
+      await tx.companies.setFallbackMailServer(company.id, id);
+      await recordAudit(tx, this.clock, actorOf(principal), { companyId: company.id, action: id ? 'mail_server.fallback_set' : 'mail_server.fallback_removed', targetType: 'mail_server', targetId: id ?? company.fallbackMailServerId, details: { name: server?.name } });
     });
     return server;
   }

@@ -126,6 +126,26 @@ export function mailServerRoutes() {
   });
 
   app.openapi(createRoute({
+    method: 'post', path: '/mail-servers/{id}/fallback', tags, summary: 'Make it the fallback: used while the company\'s own server is held by a configuration error', request: { params: IdParam },
+    responses: { 200: jsonContent(MailServerSchema, 'The new fallback'), 409: errorResponses[400], ...errorResponses },
+  }), async (c) => {
+    const { principal, company } = await requireActor(c);
+    const server = (await c.get('services').mailServers.setFallback(principal, company, c.req.valid('param').id))!;
+    return c.json(mailServerView(server, { ...company, fallbackMailServerId: server.id }), 200);
+  });
+
+  app.openapi(createRoute({
+    method: 'delete', path: '/mail-servers/{id}/fallback', tags, summary: 'Stop using it as the fallback', request: { params: IdParam },
+    responses: { 204: { description: 'No fallback any more' }, ...errorResponses },
+  }), async (c) => {
+    const { principal, company } = await requireActor(c);
+    const { id } = c.req.valid('param');
+    await c.get('services').mailServers.get(principal, company, id);
+    if (company.fallbackMailServerId === id) await c.get('services').mailServers.setFallback(principal, company, null);
+    return c.body(null, 204);
+  });
+
+  app.openapi(createRoute({
     method: 'get', path: '/mail-servers/{id}/versions', tags, summary: 'Earlier versions, newest first', request: { params: IdParam },
     responses: { 200: jsonContent(z.object({ items: z.array(MailServerVersionSchema) }), 'Versions'), ...errorResponses },
   }), async (c) => {
