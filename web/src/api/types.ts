@@ -101,6 +101,16 @@ export interface MailServer extends Omit<MailServerInput, 'password' | 'sharedWi
   testResult?: ConnectionTest;
   /** …or why it did not run (the save itself succeeded). */
   testError?: { code: string; message: string; fields?: { field: string; rule: string; message: string }[] };
+  /** Whether mail is flowing through this server, or paused ("held") after a configuration error. */
+  delivery?: ServerDelivery;
+}
+
+/** `held` after a configuration error (wrong password, certificate, blocked host): its mail waits. */
+export interface ServerDelivery {
+  state: 'healthy' | 'held';
+  code: string | null;
+  message: string | null;
+  since: string | null;
 }
 
 // ---- Connection tests (docs/api.md "Connection tests", docs/diagnostics.md) -------------------------
@@ -247,6 +257,78 @@ export interface AuditItem {
   targetId: string | null;
   details: Record<string, unknown> | null;
   createdAt: string;
+}
+
+// ---- Messages and the failure history (docs/api.md "Messages (sending) and the failure history") ----
+
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'retrying' | 'held' | 'failed';
+
+export interface MessageSummary {
+  id: string;
+  /** The Message-ID header, the same on every attempt. */
+  messageId: string;
+  serverId: string | null;
+  from: string;
+  subject: string;
+  status: MessageStatus;
+  attemptCount: number;
+  /** The connection test's codes (AUTH_FAILED, RECIPIENT_REJECTED, …) plus GAVE_UP, SERVER_INACTIVE, SERVER_DELETED. */
+  lastCode: string | null;
+  /** The last problem in plain words. */
+  lastMessage: string | null;
+  /** A connection was lost after the message was handed over: the recipient may get it twice. */
+  possiblyDelivered: boolean;
+  sizeBytes: number;
+  createdAt: string;
+  updatedAt: string;
+  sentAt: string | null;
+  giveUpAt: string;
+  /**
+   * Not in the list answer today (docs/api.md): the failure history fetches each message for its
+   * recipients. Used directly if the API ever adds it to the summary.
+   */
+  recipients?: Array<string | { address: string }>;
+}
+
+export interface MessageRecipient {
+  address: string;
+  kind: 'to' | 'cc' | 'bcc';
+  status: 'pending' | 'sent' | 'failed';
+  replyCode: number | null;
+  enhanced: string | null;
+  replyText: string | null;
+  updatedAt: string;
+}
+
+export type AttemptOutcome = 'sent' | 'partial' | 'temporary' | 'throttled' | 'permanent' | 'config' | 'interrupted';
+
+export interface DeliveryAttempt {
+  id: string;
+  serverId: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  outcome: AttemptOutcome | null;
+  code: string | null;
+  message: string | null;
+  /** The fix, in plain words, when one is known. */
+  hint: string | null;
+  replyCode: number | null;
+  enhanced: string | null;
+  replyText: string | null;
+  /** The TLS protocol used ("TLSv1.3"), or null for a plain connection. */
+  tls: string | null;
+  recipients: string[];
+}
+
+export interface MessageDetail extends MessageSummary {
+  recipients: MessageRecipient[];
+  attempts: DeliveryAttempt[];
+}
+
+/** GET /delivery-stats: messages per hour ("2026-11-23T17", UTC) and current status. */
+export interface DeliveryStats {
+  since: string;
+  buckets: { hour: string; status: MessageStatus; count: number }[];
 }
 
 export interface Items<T> {

@@ -17,8 +17,12 @@ import { AuditPage } from '../features/audit/audit-page.tsx';
 import { CompaniesPage } from '../features/companies/companies-page.tsx';
 import { CompanySwitcher } from '../features/companies/company-switcher.tsx';
 import { UsersPage } from '../features/users/users-page.tsx';
+import { WebhooksPage } from '../features/webhooks/webhooks-page.tsx';
 import { AccountPage } from '../features/account/account-page.tsx';
 import { AdminOnlyPage } from '../features/account/admin-only-page.tsx';
+import { FailureHistoryPage } from '../features/failure-history/failure-history-page.tsx';
+import { MessageDetailPage } from '../features/failure-history/message-detail-page.tsx';
+import { HISTORY_PATH } from '../features/failure-history/history-filters.ts';
 import { roleLabel } from '../ui/role-label.ts';
 import { ACCOUNT_PATH, homePath } from './access.ts';
 
@@ -55,6 +59,8 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { to: '/mail-servers', label: 'Mail servers' },
+  { to: HISTORY_PATH, label: 'Failure history' },
+  { to: '/webhooks', label: 'Webhooks' },
   { to: '/secrets', label: 'Secrets' },
   { to: '/api-keys', label: 'API keys' },
   { to: '/users', label: 'Users' },
@@ -147,6 +153,10 @@ function adminPage(path: string): ReactNode {
   if (m) return <MailServerFormPage serverId={m.id} />;
   m = matchRoute('/mail-servers/:id/history', path);
   if (m) return <MailServerHistoryPage serverId={m.id} />;
+  if (path === HISTORY_PATH) return <FailureHistoryPage />;
+  m = matchRoute(`${HISTORY_PATH}/:id`, path);
+  if (m) return <MessageDetailPage messageId={m.id} />;
+  if (path === '/webhooks') return <WebhooksPage />;
   if (path === '/secrets') return <SecretsPage />;
   if (path === '/api-keys') return <ApiKeysPage />;
   if (path === '/audit') return <AuditPage />;

@@ -12,6 +12,8 @@ import { useAsync } from '../../ui/use-async.ts';
 
 const TARGET_TYPES = [
   { value: 'mail_server', label: 'Mail servers' },
+  { value: 'message', label: 'Messages' },
+  { value: 'webhook', label: 'Webhooks' },
   { value: 'secret', label: 'Secrets' },
   { value: 'api_key', label: 'API keys' },
   { value: 'company', label: 'Companies' },

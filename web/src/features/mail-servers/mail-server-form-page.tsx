@@ -23,6 +23,7 @@ import { useSettingsWarnings } from './settings-warnings.ts';
 import { SaveTestOutcome, TestOnSaveField, saveTestOf, saveTestSentence, type SaveTest } from './test-on-save.tsx';
 import { RecentTests } from './recent-tests.tsx';
 import { SupportBundleLink } from './support-bundle-link.tsx';
+import { DeliveryPausedNotice } from './delivery-state.tsx';
 
 const SECURITY_OPTIONS: Option[] = (['none', 'starttls', 'tls'] as SecurityMode[]).map((v) => ({ value: v, label: SECURITY_LABELS[v] }));
 const MECHANISM_OPTIONS: Option[] = (['plain', 'login', 'cram-md5', 'xoauth2'] as AuthMechanism[]).map((v) => ({ value: v, label: MECHANISM_LABELS[v] }));
@@ -173,6 +174,7 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
         back={{ href: href('/mail-servers'), label: 'Mail servers' }}
         actions={editing ? <a className="button" href={href(`/mail-servers/${encodeURIComponent(serverId)}/history`)}>History</a> : undefined}
       />
+      {server ? <DeliveryPausedNotice server={server} /> : null}
       {readOnly ? (
         <Alert kind="info" title="Shared with your company">
           This server belongs to a parent company and is made available to yours. Only its owner can change it.

@@ -1,5 +1,6 @@
 // The mail servers list, as the seeds show it: Name, SMTP address, Created by, Date created,
-// Status (with the last connection test), Actions (with "Test").
+// Status (with the last connection test and a paused server's reason), Actions (with "Test"); below
+// the table, the delivery chart.
 import { useState } from 'react';
 import type { MailServer } from '../../api/types.ts';
 import { errorMessage } from '../../api/client.ts';
@@ -15,6 +16,8 @@ import { DeleteServerDialog } from './delete-server-dialog.tsx';
 import { warningText } from './server-draft.ts';
 import { LastTestStatus } from './last-test-status.tsx';
 import { TestServerDialog, useServerTest } from './test-server-dialog.tsx';
+import { DeliveryStateBadge, DeliveryStateLine } from './delivery-state.tsx';
+import { DeliveryChart } from '../failure-history/delivery-chart.tsx';
 
 export function MailServersPage() {
   const servers = useAsync((signal) => mailServersApi.list(signal), []);
@@ -98,7 +101,9 @@ export function MailServersPage() {
                     <span className="badges">
                       {s.status === 'active' ? <Badge tone="green">Active</Badge> : <Badge tone="grey">Inactive</Badge>}
                       {s.isDefault ? <Badge tone="blue">Default</Badge> : null}
+                      <DeliveryStateBadge server={s} />
                     </span>
+                    <DeliveryStateLine server={s} />
                     <LastTestStatus lastTest={s.lastTest} />
                   </td>
                   <td>
@@ -156,6 +161,7 @@ export function MailServersPage() {
           </table>
         </div>
       )}
+      {list.length > 0 ? <DeliveryChart /> : null}
       <TestServerDialog test={serverTest} />
       <DeleteServerDialog
         server={deleting}
