@@ -125,6 +125,8 @@ export interface JobQueue {
   /** A held or waiting job runs now (the "retry now" action). */
   runNow(dedupeKey: string, runAt: string): Promise<boolean>;
   counts(): Promise<{ kind: string; status: JobStatus; count: number }[]>;
+  /** When each job named by its dedupe key runs next (absent when it has no job). */
+  runAtByDedupeKey(keys: string[]): Promise<Map<string, string>>;
 }
 
 export interface MessageQuery {
@@ -136,6 +138,8 @@ export interface MessageQuery {
   since?: string;
   until?: string;
   before?: string;
+  /** Keyset cursor: messages strictly after this one in (updatedAt desc, id desc) order. */
+  after?: { updatedAt: string; id: string };
   limit: number;
 }
 
@@ -145,6 +149,8 @@ export interface MessageStore {
   getByIdempotencyKey(companyId: string, key: string): Promise<OutboundMessage | undefined>;
   update(message: OutboundMessage): Promise<void>;
   recipients(messageId: string): Promise<MessageRecipient[]>;
+  /** Recipient addresses of several messages at once (for lists). */
+  recipientAddresses(messageIds: string[]): Promise<Map<string, string[]>>;
   updateRecipients(recipients: MessageRecipient[]): Promise<void>;
   insertAttempt(attempt: DeliveryAttempt): Promise<void>;
   finishAttempt(attempt: DeliveryAttempt): Promise<void>;

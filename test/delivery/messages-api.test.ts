@@ -111,6 +111,25 @@ describe('messages API', () => {
     assert.equal(tooMany.status, 400);
   });
 
+  it('pages through messages with a cursor, without gaps or repeats even within one millisecond', async () => {
+    const all = new Set<string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res: any = await host.get(`/messages?limit=97${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.equal(res.status, 200, res.text);
+      for (const m of res.body.items) {
+        assert.ok(!all.has(m.id), 'no repeats');
+        all.add(m.id);
+        assert.ok(Array.isArray(m.recipients) && m.recipients.length > 0);
+      }
+      cursor = res.body.nextCursor;
+      pages++;
+    } while (cursor && pages < 50);
+    assert.equal(all.size, await countRows(), 'no gaps');
+    assert.equal((await host.get('/messages?cursor=bm9wZQ')).status, 400);
+  });
+
   it('says clearly when the company has no mail server', async () => {
     const child = (await api.post('/companies', { name: 'Empty', slug: 'empty' })).body;
     api.company = child.id;

@@ -100,6 +100,11 @@ export function jobQueue(db: Db, caps: DialectCapabilities, inTransaction: boole
         .where('dedupe_key', '=', dedupeKey).where('status', 'in', [JOB_STATUS.READY, JOB_STATUS.HELD]).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
+    async runAtByDedupeKey(keys) {
+      if (keys.length === 0) return new Map();
+      const rows = await db.selectFrom('jobs').select(['dedupe_key', 'run_at', 'status']).where('dedupe_key', 'in', keys).execute();
+      return new Map(rows.filter((r) => r.status === JOB_STATUS.READY).map((r) => [r.dedupe_key!, r.run_at]));
+    },
     async counts() {
       const rows = await db.selectFrom('jobs').select(['kind', 'status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['kind', 'status']).execute();
       return rows.map((r) => ({ kind: r.kind, status: r.status as JobStatus, count: Number(r.n) }));

@@ -64,6 +64,13 @@ export function messageStore(db: Db): MessageStore {
         replyCode: r.reply_code === null ? null : Number(r.reply_code), enhanced: r.enhanced, replyText: r.reply_text, updatedAt: r.updated_at,
       }));
     },
+    async recipientAddresses(messageIds) {
+      const map = new Map<string, string[]>();
+      if (messageIds.length === 0) return map;
+      const rows = await db.selectFrom('message_recipients').select(['message_id', 'address']).where('message_id', 'in', messageIds).orderBy('kind', 'desc').orderBy('address').execute();
+      for (const r of rows) map.set(r.message_id, [...(map.get(r.message_id) ?? []), r.address]);
+      return map;
+    },
     async updateRecipients(recipients) {
       for (const r of recipients) {
         await db.updateTable('message_recipients')
@@ -96,6 +103,10 @@ export function messageStore(db: Db): MessageStore {
       if (q.since) query = query.where('updated_at', '>=', q.since);
       if (q.until) query = query.where('updated_at', '<', q.until);
       if (q.before) query = query.where('updated_at', '<', q.before);
+      if (q.after) {
+        const { updatedAt, id } = q.after;
+        query = query.where((eb) => eb.or([eb('updated_at', '<', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('id', '<', id)])]));
+      }
       if (q.recipient) {
         const recipient = q.recipient.toLowerCase();
         query = query.where('id', 'in', db.selectFrom('message_recipients').select('message_id').where('address', '=', recipient));

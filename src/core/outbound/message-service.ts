@@ -69,6 +69,16 @@ function canonicalHash(input: MessageInput): string {
   return crypto.createHash('sha256').update(JSON.stringify(sorted(rest))).digest('hex');
 }
 
+/** An opaque "load more" cursor: the last item's change time and id. */
+export function encodeCursor(m: { updatedAt: string; id: string }): string {
+  return Buffer.from(`${m.updatedAt}|${m.id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { updatedAt: string; id: string } | null {
+  const [updatedAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  return updatedAt && id && /^\d{4}-\d\d-\d\dT/.test(updatedAt) ? { updatedAt, id } : null;
+}
+
 export class MessageService {
   private readonly store: Store;
   private readonly clock: Clock;
@@ -260,9 +270,16 @@ export class MessageService {
     return { message, recipients: await this.store.messages.recipients(id), attempts: await this.store.messages.attempts(id) };
   }
 
-  async list(principal: Principal, company: Company, query: Omit<MessageQuery, 'companyId'>): Promise<OutboundMessage[]> {
+  /** A page of messages with their recipients and next retry time, and the cursor of the next page. */
+  async list(principal: Principal, company: Company, query: Omit<MessageQuery, 'companyId'>): Promise<{ items: (OutboundMessage & { recipients: string[]; nextAttemptAt: string | null })[]; nextCursor: string | null }> {
     requireAdmin(principal);
-    return this.store.messages.list({ ...query, companyId: company.id });
+    const messages = await this.store.messages.list({ ...query, companyId: company.id });
+    const recipients = await this.store.messages.recipientAddresses(messages.map((m) => m.id));
+    const retrying = messages.filter((m) => m.status === 'retrying' || m.status === 'queued');
+    const runAt = await this.store.queue.runAtByDedupeKey(retrying.map((m) => `send:${m.id}`));
+    const items = messages.map((m) => ({ ...m, recipients: recipients.get(m.id) ?? [], nextAttemptAt: runAt.get(`send:${m.id}`) ?? null }));
+    const last = messages.at(-1);
+    return { items, nextCursor: last && messages.length === query.limit ? encodeCursor(last) : null };
   }
 
   async statusCounts(principal: Principal, company: Company, sinceIso: string) {

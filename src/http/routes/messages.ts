@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { DeliveryAttempt, MessageRecipient, OutboundMessage } from '../../core/outbound/outbound-model.ts';
 import { MESSAGE_STATUSES } from '../../core/outbound/outbound-model.ts';
 import { validationError } from '../../core/errors.ts';
+import { decodeCursor } from '../../core/outbound/message-service.ts';
 import { requireActor } from '../auth-middleware.ts';
 import type { HttpEnv } from '../http-env.ts';
 import { errorResponses, IdParam, jsonBody, jsonContent } from '../schemas.ts';
@@ -84,17 +85,22 @@ export function messageRoutes() {
       status: z.string().max(200).optional().openapi({ description: 'Comma list of statuses' }),
       serverId: z.string().max(100).optional(), recipient: z.string().max(400).optional(), code: z.string().max(60).optional(),
       since: z.string().max(40).optional(), until: z.string().max(40).optional(), before: z.string().max(40).optional(),
+      cursor: z.string().max(200).optional().openapi({ description: 'nextCursor of the previous page' }),
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }) },
-    responses: { 200: jsonContent(z.object({ items: z.array(MessageSummarySchema) }), 'Messages'), ...errorResponses },
+    responses: { 200: jsonContent(z.object({ items: z.array(MessageSummarySchema.extend({ recipients: z.array(z.string()), nextAttemptAt: z.string().nullable() })), nextCursor: z.string().nullable() }), 'Messages'), ...errorResponses },
   }), async (c) => {
     const { principal, company } = await requireActor(c);
     const q = c.req.valid('query');
     const statuses = q.status?.split(',').map((s) => s.trim()).filter(Boolean) as OutboundMessage['status'][] | undefined;
     const bad = statuses?.find((s) => !(MESSAGE_STATUSES as readonly string[]).includes(s));
     if (bad) throw validationError([{ field: 'status', rule: 'enum', message: `"${bad}" is not a message status; use ${MESSAGE_STATUSES.join(', ')}` }]);
-    const items = await c.get('services').messages.list(principal, company, { ...q, statuses });
-    return c.json({ items: items.map(summary) }, 200);
+    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    if (after === null) throw validationError([{ field: 'cursor', rule: 'cursor', message: 'is not a cursor this API returned' }]);
+    const { cursor: _cursor, ...rest } = q;
+    void _cursor;
+    const page = await c.get('services').messages.list(principal, company, { ...rest, statuses, after });
+    return c.json({ items: page.items.map((m) => ({ ...summary(m), recipients: m.recipients, nextAttemptAt: m.nextAttemptAt })), nextCursor: page.nextCursor }, 200);
   });
 
   app.openapi(createRoute({
