@@ -48,7 +48,7 @@ function historyRows(page: Page): Locator {
   return page.locator('table[aria-label="Failure history"] tbody tr');
 }
 
-/** The failure history row of the message sent to `address` (recipients load after the list). */
+/** The failure history row of the message sent to `address` (the list answer carries the recipients). */
 function historyRow(page: Page, address: string): Locator {
   return historyRows(page).filter({ hasText: address });
 }
@@ -150,10 +150,16 @@ describe('failure history UI', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Mail servers', exact: true }).waitFor();
 
+    // The list answer names each message's recipients: no message is fetched one by one.
+    const detailRequests: string[] = [];
+    const onRequest = (req: { url(): string }) => {
+      if (/\/api\/v1\/messages\/[^/?]+$/.test(new URL(req.url()).pathname)) detailRequests.push(req.url());
+    };
+    page.on('request', onRequest);
     await go(page, 'Failure history');
     await page.getByRole('heading', { name: 'Failure history', exact: true }).waitFor();
     await expectRowCount(page, 3);
-    // Each row names its recipient (fetched per message) and what went wrong.
+    // Each row names its recipient and what went wrong.
     const failed = historyRow(page, 'ghost@customer.example');
     const held = historyRow(page, 'carol@customer.example');
     const dropped = historyRow(page, 'bob@customer.example');
@@ -177,6 +183,9 @@ describe('failure history UI', () => {
     assert.match(droppedText, /Retrying/);
     assert.match(droppedText, /Possibly delivered/);
     assert.match(droppedText, /it may have been delivered/);
+    // A retrying message says when Mailroom tries again (the first retry waits about a minute).
+    assert.match(droppedText, /Next try (in \d+ min|in less than a minute|any moment now)/);
+    assert.doesNotMatch(failedText, /Next try/);
 
     // The newest change comes first; the message that went out is not here.
     assert.match(await historyRows(page).first().innerText(), /carol@customer\.example/);
@@ -186,6 +195,8 @@ describe('failure history UI', () => {
     assert.equal(await held.getByRole('button', { name: /^Retry now/ }).count(), 1);
     assert.equal(await dropped.getByRole('button', { name: /^Retry now/ }).count(), 0);
     assert.match(await page.locator('.history-more').innerText(), /That is everything/);
+    page.off('request', onRequest);
+    assert.deepEqual(detailRequests, []);
     await screenshot(page, 'failure-history');
   });
 
@@ -375,7 +386,7 @@ describe('failure history UI', () => {
     await page.getByRole('listitem', { name: 'Attempt 2 of 2' }).waitFor();
   });
 
-  it('"Load more" brings the next page, without gaps or repeats', async () => {
+  it('"Load more" brings the next page through the API\'s cursor, without gaps or repeats', async () => {
     // A mailing to a list full of dead addresses: 55 more refusals, 57 in the history.
     const batch = await api.post('/messages/batch', {
       messages: Array.from({ length: 55 }, (_, i) => ({ to: ['ghost@customer.example'], subject: `Newsletter ${i + 1}`, text: 'News', mailServerId: officeId })),
@@ -385,7 +396,9 @@ describe('failure history UI', () => {
     await go(page, 'Failure history');
     await expectRowCount(page, 50);
     assert.match(await page.locator('.history-count').innerText(), /50 messages so far/);
+    const nextPage = page.waitForRequest((req) => new URL(req.url()).pathname === '/api/v1/messages' && new URL(req.url()).searchParams.has('cursor'));
     await page.getByRole('button', { name: 'Load more' }).click();
+    assert.equal(new URL((await nextPage).url()).searchParams.has('before'), false);
     await expectRowCount(page, 57);
     await page.getByText('That is everything.').waitFor();
     const subjects = await historyRows(page).locator('th[scope="row"] a').allInnerTexts();

@@ -16,6 +16,8 @@ export interface Company {
   name: string;
   parentId: string | null;
   defaultMailServerId: string | null;
+  /** The server that carries the company's mail while its own server is held by a configuration error. */
+  fallbackMailServerId: string | null;
 }
 
 export interface SessionInfo {
@@ -35,6 +37,7 @@ export interface SetupAnswer {
 export type SecurityMode = 'none' | 'starttls' | 'tls';
 export type AuthMechanism = 'plain' | 'login' | 'cram-md5' | 'xoauth2';
 export type ServerStatus = 'active' | 'inactive';
+export type RatePeriod = 'second' | 'minute' | 'hour' | 'day';
 
 export interface CustomHeader {
   name: string;
@@ -74,6 +77,11 @@ export interface MailServerInput {
   hasRelay: boolean;
   allowInvalidCert: boolean;
   status: ServerStatus;
+  /** Connections one worker keeps open to the server at most: 1–50, 5 when left out on create. */
+  maxConnections?: number;
+  /** At most `rateLimitCount` messages per `rateLimitPeriod`; both set or both null (no limit). */
+  rateLimitCount?: number | null;
+  rateLimitPeriod?: RatePeriod | null;
   /** "Make available for": child company ids. System admins only. */
   sharedWith?: string[];
 }
@@ -82,13 +90,18 @@ export interface MailServerInput {
 export type ApiWarning = string | { code: string; message?: string; field?: string };
 // Codes seen so far: PASSWORD_CLEARED, PASSWORD_MISSING, DEFAULT_INACTIVE, INVALID_CERT_ALLOWED.
 
-export interface MailServer extends Omit<MailServerInput, 'password' | 'sharedWith'> {
+export interface MailServer extends Omit<MailServerInput, 'password' | 'sharedWith' | 'maxConnections' | 'rateLimitCount' | 'rateLimitPeriod'> {
   id: string;
   companyId: string;
   sharedWith: string[];
+  maxConnections: number;
+  rateLimitCount: number | null;
+  rateLimitPeriod: RatePeriod | null;
   hasPassword: boolean;
   passwordSource: 'typed' | 'reference' | null;
   isDefault: boolean;
+  /** The company's fallback: it carries the mail while the company's own server is held. */
+  isFallback: boolean;
   owned: boolean;
   createdBy: string;
   createdAt: string;
@@ -283,11 +296,19 @@ export interface MessageSummary {
   updatedAt: string;
   sentAt: string | null;
   giveUpAt: string;
-  /**
-   * Not in the list answer today (docs/api.md): the failure history fetches each message for its
-   * recipients. Used directly if the API ever adds it to the summary.
-   */
-  recipients?: Array<string | { address: string }>;
+}
+
+/** An item of GET /messages: the summary with its recipients' addresses and the next try's time. */
+export interface MessageListItem extends MessageSummary {
+  recipients: string[];
+  /** When Mailroom tries a retrying message again; null when nothing is scheduled. */
+  nextAttemptAt: string | null;
+}
+
+/** A page of GET /messages; pass `nextCursor` back as `cursor` for the next one (null: no more). */
+export interface MessagePage {
+  items: MessageListItem[];
+  nextCursor: string | null;
 }
 
 export interface MessageRecipient {

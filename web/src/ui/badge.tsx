@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
 
-export function Badge({ tone, children }: { tone: 'green' | 'grey' | 'blue' | 'amber' | 'red'; children: ReactNode }) {
-  return <span className={`badge badge--${tone}`}>{children}</span>;
+export function Badge({ tone, children, title }: { tone: 'green' | 'grey' | 'blue' | 'amber' | 'red'; children: ReactNode; title?: string }) {
+  return <span className={`badge badge--${tone}`} title={title}>{children}</span>;
 }

@@ -26,6 +26,21 @@ export function formatRelative(iso: string | null | undefined, now: number = Dat
   return formatDateTime(iso);
 }
 
+/** A time ahead: "in less than a minute", "in 12 min", "in 3 h", "in 2 days"; already past: "any moment now". */
+export function formatUntil(iso: string, now: number = Date.now()): string {
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return iso;
+  const seconds = Math.round((t - now) / 1000);
+  if (seconds <= 0) return 'any moment now';
+  if (seconds < 45) return 'in less than a minute';
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  if (minutes < 60) return `in ${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `in ${hours} h`;
+  const days = Math.round(hours / 24);
+  return days === 1 ? 'in a day' : `in ${days} days`;
+}
+
 /** 840 → "840 ms", 2400 → "2.4 s". */
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;

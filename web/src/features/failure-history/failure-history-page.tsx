@@ -2,14 +2,14 @@
 // are held until a server is fixed, or wait to be retried — newest change first, with the server's
 // answer in plain words and "Retry now" for held and failed ones.
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { MessageSummary } from '../../api/types.ts';
+import type { MessageListItem, MessagePage, MessageSummary } from '../../api/types.ts';
 import { errorMessage } from '../../api/client.ts';
 import { href, navigate, useRoute } from '../../app/router.ts';
 import { Alert } from '../../ui/alert.tsx';
 import { Badge } from '../../ui/badge.tsx';
 import { SelectField, TextField } from '../../ui/field.tsx';
 import { EmptyState, Loading, PageHeader } from '../../ui/page-header.tsx';
-import { formatDateTime, formatRelative } from '../../ui/format.ts';
+import { formatDateTime, formatRelative, formatUntil } from '../../ui/format.ts';
 import { useAsync } from '../../ui/use-async.ts';
 import { messagesApi } from './messages-api.ts';
 import {
@@ -17,7 +17,6 @@ import {
   type HistoryFilters, type RangeKey,
 } from './history-filters.ts';
 import { CAN_RETRY_IN_LIST, KNOWN_CODES, POSSIBLY_DELIVERED_SHORT, STATUS_LABELS, serverLabel } from './message-labels.ts';
-import { useRecipients } from './use-recipients.ts';
 import { useServerMap } from './use-server-map.ts';
 
 const PAGE_SIZE = 50;
@@ -30,10 +29,10 @@ const STATUS_OPTIONS = [
 
 /** "Load more" state on top of one first page. */
 interface Paging {
-  base: MessageSummary[] | undefined;
-  more: MessageSummary[];
-  /** The last page was full: there may be more. */
-  full: boolean;
+  base: MessagePage | undefined;
+  more: MessageListItem[];
+  /** Where the next page starts (the API's `nextCursor` of the last page loaded); null: that was all. */
+  nextCursor: string | null;
   error: string | null;
   /** Rows answered by "Retry now", shown in place until the next load. */
   retried: Map<string, MessageSummary>;
@@ -41,11 +40,11 @@ interface Paging {
 
 // Shared and never changed (updates copy them), so a fresh state keeps the same identities from one
 // render to the next and the memos built on them hold.
-const NO_MORE: MessageSummary[] = [];
+const NO_MORE: MessageListItem[] = [];
 const NONE_RETRIED: Map<string, MessageSummary> = new Map();
 
-function freshPaging(base: MessageSummary[] | undefined): Paging {
-  return { base, more: NO_MORE, full: (base?.length ?? 0) === PAGE_SIZE, error: null, retried: NONE_RETRIED };
+function freshPaging(base: MessagePage | undefined): Paging {
+  return { base, more: NO_MORE, nextCursor: base?.nextCursor ?? null, error: null, retried: NONE_RETRIED };
 }
 
 export function messagePath(id: string): string {
@@ -74,39 +73,29 @@ export function FailureHistoryPage() {
   // Refresh) starts the list over in the same render, never with a frame of the old state.
   const current = paging.base === firstPage ? paging : freshPaging(firstPage);
   /** Changes `current`, unless the first page was replaced meanwhile (the answer is then stale). */
-  const update = (base: MessageSummary[] | undefined, change: (p: Paging) => Paging) => {
+  const update = (base: MessagePage | undefined, change: (p: Paging) => Paging) => {
     if (firstPageRef.current !== base) return;
     setPaging((prev) => change(prev.base === base ? prev : freshPaging(base)));
   };
 
-  /** As loaded, in order, without duplicates. */
-  const loaded = useMemo(() => {
-    const seen = new Set<string>();
-    return [...(firstPage ?? []), ...current.more].filter((m) => !seen.has(m.id) && seen.add(m.id));
-  }, [firstPage, current.more]);
-  const items = useMemo(() => loaded.map((m) => current.retried.get(m.id) ?? m), [loaded, current.retried]);
-  const recipients = useRecipients(loaded);
+  /** As loaded, in order: the API's cursor continues exactly after the last one, so no gaps or repeats. */
+  const loaded = useMemo(() => [...(firstPage?.items ?? []), ...current.more], [firstPage, current.more]);
+  const items = useMemo(() => loaded.map((m) => {
+    const retried = current.retried.get(m.id);
+    // The retry answer is a plain summary: the recipients stay, and the next try is now.
+    return retried ? { ...m, ...retried, nextAttemptAt: null } : m;
+  }), [loaded, current.retried]);
 
   async function loadMore() {
-    const last = loaded[loaded.length - 1];
-    if (!last) return;
+    const cursor = current.nextCursor;
+    if (!cursor) return;
     const base = firstPage;
     setLoadingMore(true);
     update(base, (p) => ({ ...p, error: null }));
     try {
-      const query = { ...toMessageQuery(filters, loadedAt), limit: PAGE_SIZE };
-      const seen = new Set(loaded.map((m) => m.id));
-      // `before` is strict and on the time alone, so messages changed in the same millisecond as the
-      // last one shown would be skipped: ask from one millisecond later and drop the ones already shown.
-      const overlapping = new Date(new Date(last.updatedAt).getTime() + 1).toISOString();
-      let page = await messagesApi.list({ ...query, before: overlapping });
-      let fresh = page.filter((m) => !seen.has(m.id));
-      // A whole page in that one millisecond (hardly ever): continue strictly after it instead.
-      if (fresh.length === 0 && page.length === PAGE_SIZE) {
-        page = await messagesApi.list({ ...query, before: last.updatedAt });
-        fresh = page.filter((m) => !seen.has(m.id));
-      }
-      update(base, (p) => ({ ...p, more: [...p.more, ...fresh], full: page.length === PAGE_SIZE && fresh.length > 0 }));
+      const page = await messagesApi.list({ ...toMessageQuery(filters, loadedAt), limit: PAGE_SIZE, cursor });
+      // Only onto the page it continues (never twice, whatever else happened meanwhile).
+      update(base, (p) => (p.nextCursor === cursor ? { ...p, more: [...p.more, ...page.items], nextCursor: page.nextCursor } : p));
     } catch (err) {
       update(base, (p) => ({ ...p, error: errorMessage(err) }));
     } finally {
@@ -162,7 +151,7 @@ export function FailureHistoryPage() {
         <>
           <p className="history-count muted" role="status">
             {items.length === 1 ? '1 message' : `${items.length.toLocaleString('en-US')} messages`}
-            {current.full ? ' so far' : ''}
+            {current.nextCursor ? ' so far' : ''}
           </p>
           <div className="card table-card" aria-busy={first.loading || undefined}>
             <table className="table history-table" aria-label="Failure history">
@@ -182,7 +171,6 @@ export function FailureHistoryPage() {
                   <HistoryRow
                     key={m.id}
                     m={m}
-                    recipients={recipients.get(m.id)}
                     serverName={serverLabel(m.serverId, servers.byId)}
                     requeued={current.retried.has(m.id)}
                     busy={busyId === m.id}
@@ -195,7 +183,7 @@ export function FailureHistoryPage() {
           </div>
           {current.error ? <Alert kind="error">{current.error}</Alert> : null}
           <div className="history-more">
-            {current.full ? (
+            {current.nextCursor ? (
               <button type="button" className="button" onClick={() => void loadMore()} disabled={loadingMore}>{loadingMore ? 'Loading…' : 'Load more'}</button>
             ) : (
               <p className="muted">That is everything{filtered ? ' for these filters' : ''}.</p>
@@ -208,8 +196,7 @@ export function FailureHistoryPage() {
 }
 
 interface HistoryRowProps {
-  m: MessageSummary;
-  recipients: string[] | undefined;
+  m: MessageListItem;
   serverName: string;
   requeued: boolean;
   busy: boolean;
@@ -217,8 +204,9 @@ interface HistoryRowProps {
   onRetry: () => void;
 }
 
-function HistoryRow({ m, recipients, serverName, requeued, busy, disabled, onRetry }: HistoryRowProps) {
+function HistoryRow({ m, serverName, requeued, busy, disabled, onRetry }: HistoryRowProps) {
   const status = STATUS_LABELS[m.status] ?? { label: m.status, tone: 'grey' as const };
+  const recipients = m.recipients;
   const subject = m.subject || '(no subject)';
   return (
     <tr aria-busy={busy || undefined}>
@@ -234,6 +222,11 @@ function HistoryRow({ m, recipients, serverName, requeued, busy, disabled, onRet
       <td>
         <Badge tone={status.tone}>{status.label}</Badge>
         {requeued ? <span className="table__sub">Queued to send again</span> : null}
+        {!requeued && m.status === 'retrying' && m.nextAttemptAt ? (
+          <span className="table__sub nowrap">
+            <time dateTime={m.nextAttemptAt} title={formatDateTime(m.nextAttemptAt)}>Next try {formatUntil(m.nextAttemptAt)}</time>
+          </span>
+        ) : null}
       </td>
       <td className="history-table__problem">
         {m.lastCode ? <code className="code-chip">{m.lastCode}</code> : null}
@@ -244,7 +237,7 @@ function HistoryRow({ m, recipients, serverName, requeued, busy, disabled, onRet
       <td>
         <div className="row-actions row-actions--narrow">
           {CAN_RETRY_IN_LIST.includes(m.status) ? (
-            <button type="button" className="button button--small" disabled={disabled} onClick={onRetry} aria-label={`Retry now: ${subject}${recipients?.length ? ` to ${recipients[0]}` : ''}`}>
+            <button type="button" className="button button--small" disabled={disabled} onClick={onRetry} aria-label={`Retry now: ${subject}${recipients.length ? ` to ${recipients[0]}` : ''}`}>
               {busy ? 'Retrying…' : 'Retry now'}
             </button>
           ) : null}
@@ -262,8 +255,7 @@ function shortDateTime(iso: string): string {
   return d.getFullYear() === new Date().getFullYear() ? shortFormat.format(d) : formatDateTime(iso);
 }
 
-function recipientsLine(recipients: string[] | undefined): string {
-  if (!recipients) return 'to …';
+function recipientsLine(recipients: string[]): string {
   if (recipients.length === 0) return 'no recipients';
   const [firstOne, ...rest] = recipients;
   return rest.length ? `to ${firstOne} and ${rest.length} more` : `to ${firstOne}`;

@@ -15,15 +15,16 @@ import { companiesApi } from '../companies/companies-api.ts';
 import { secretsApi } from '../secrets/secrets-api.ts';
 import { mailServersApi } from './mail-servers-api.ts';
 import {
-  CUSTOM_PRESET, USUAL_PORT, applyPreset, applySuggestion, changePort, changeSecurity, draftFromServer, emptyDraft, parsePort, toInput, warningText,
+  CUSTOM_PRESET, USUAL_PORT, applyPreset, applySuggestion, changePort, changeSecurity, draftFromServer, emptyDraft, limitProblems, parsePort, toInput, warningText,
   type ServerDraft,
 } from './server-draft.ts';
+import { SendingLimitsSection } from './sending-limits-section.tsx';
 import { ConnectionTestPanel, PASSWORD_INPUT_ID } from './connection-test-panel.tsx';
 import { useSettingsWarnings } from './settings-warnings.ts';
 import { SaveTestOutcome, TestOnSaveField, saveTestOf, saveTestSentence, type SaveTest } from './test-on-save.tsx';
 import { RecentTests } from './recent-tests.tsx';
 import { SupportBundleLink } from './support-bundle-link.tsx';
-import { DeliveryPausedNotice } from './delivery-state.tsx';
+import { DeliveryPausedNotice, fallbackCoverFor, isPaused, type FallbackCover } from './delivery-state.tsx';
 
 const SECURITY_OPTIONS: Option[] = (['none', 'starttls', 'tls'] as SecurityMode[]).map((v) => ({ value: v, label: SECURITY_LABELS[v] }));
 const MECHANISM_OPTIONS: Option[] = (['plain', 'login', 'cram-md5', 'xoauth2'] as AuthMechanism[]).map((v) => ({ value: v, label: MECHANISM_LABELS[v] }));
@@ -38,6 +39,7 @@ function pick(errors: Record<string, string>, field: string): string | undefined
 const CLAIMED_FIELDS = [
   'preset', 'name', 'host', 'port', 'security', 'authEnabled', 'authMechanism', 'username', 'password', 'passwordRef',
   'fromAddress', 'fromName', 'replyTo', 'errorTo', 'cc', 'bcc', 'customHeaders', 'hasRelay', 'allowInvalidCert', 'status', 'sharedWith',
+  'maxConnections', 'rateLimitCount', 'rateLimitPeriod',
 ];
 
 function warningList(warnings: ApiWarning[] | undefined): string[] {
@@ -56,11 +58,16 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [warnings, setWarnings] = useState<string[]>([]);
   const [portError, setPortError] = useState<string | undefined>();
+  /** Sending limits that are not numbers, found before asking the API (which judges the ranges). */
+  const [limitErrors, setLimitErrors] = useState<ReturnType<typeof limitProblems>>({});
   const [testOnSaveTo, setTestOnSaveTo] = useState('');
   const [saveTest, setSaveTest] = useState<SaveTest>({ kind: 'none' });
   /** Bumped after every kept test of this server, so "Recent tests" loads again. */
   const [testsVersion, setTestsVersion] = useState(0);
   const sub = useSubmission();
+  /** For a paused server: whether the company's fallback carries its mail meanwhile. */
+  const [fallbackCover, setFallbackCover] = useState<FallbackCover | undefined>(undefined);
+  const paused = server !== null && isPaused(server);
   const liveWarnings = useSettingsWarnings({
     host: draft.host, port: parsePort(draft.port), security: draft.security, authEnabled: draft.authEnabled, authMechanism: draft.authMechanism, preset: draft.preset,
   });
@@ -99,6 +106,14 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
     return () => ctrl.abort();
   }, [serverId, session.isSystemAdmin, session.actingCompany.id]);
 
+  useEffect(() => {
+    if (!paused || !server) return;
+    const ctrl = new AbortController();
+    mailServersApi.list(ctrl.signal).then((all) => !ctrl.signal.aborted && setFallbackCover(fallbackCoverFor(server, all)), () => undefined);
+    return () => ctrl.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [paused, server?.id]);
+
   const presetById = useMemo(() => new Map(presets.map((p) => [p.id, p])), [presets]);
   const presetOptions: Option[] = useMemo(() => {
     const opts = presets.filter((p) => p.id !== CUSTOM_PRESET).map((p) => ({ value: p.id, label: p.label }));
@@ -116,12 +131,18 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
-    if (parsePort(draft.port) === null) {
-      setPortError('Enter a port number between 1 and 65535.');
+    const badPort = parsePort(draft.port) === null;
+    const badLimits = limitProblems(draft);
+    if (badPort || Object.keys(badLimits).length > 0) {
+      setPortError(badPort ? 'Enter a port number between 1 and 65535.' : undefined);
+      setLimitErrors(badLimits);
       sub.clear();
+      // The sending limits sit far below the top: take the admin to the first field to fix.
+      requestAnimationFrame(() => document.querySelector<HTMLElement>('.server-form [aria-invalid="true"]')?.focus());
       return;
     }
     setPortError(undefined);
+    setLimitErrors({});
     setWarnings([]);
     setSaveTest({ kind: 'none' });
     const sendTestEmailTo = testOnSaveTo.trim() || undefined;
@@ -174,7 +195,7 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
         back={{ href: href('/mail-servers'), label: 'Mail servers' }}
         actions={editing ? <a className="button" href={href(`/mail-servers/${encodeURIComponent(serverId)}/history`)}>History</a> : undefined}
       />
-      {server ? <DeliveryPausedNotice server={server} /> : null}
+      {server ? <DeliveryPausedNotice server={server} fallback={fallbackCover} /> : null}
       {readOnly ? (
         <Alert kind="info" title="Shared with your company">
           This server belongs to a parent company and is made available to yours. Only its owner can change it.
@@ -371,6 +392,25 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
             hint="An inactive server is kept but not used to send."
           />
         </fieldset>
+
+        <SendingLimitsSection
+          draft={draft}
+          disabled={readOnly}
+          onChange={(key, value) => {
+            if (key === 'maxConnections' || key === 'rateLimitCount') setLimitErrors(({ [key]: _dropped, ...rest }) => rest);
+            if (key === 'rateLimited') {
+              setLimitErrors(({ rateLimitCount: _dropped, ...rest }) => rest);
+              dismissField('rateLimitCount');
+              dismissField('rateLimitPeriod');
+            }
+            set(key, value);
+          }}
+          errors={{
+            maxConnections: limitErrors.maxConnections ?? pick(fe, 'maxConnections'),
+            rateLimitCount: limitErrors.rateLimitCount ?? pick(fe, 'rateLimitCount'),
+            rateLimitPeriod: pick(fe, 'rateLimitPeriod'),
+          }}
+        />
 
         {session.isSystemAdmin ? (
           <fieldset className="card form-section" disabled={readOnly}>

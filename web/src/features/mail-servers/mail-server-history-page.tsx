@@ -38,6 +38,9 @@ const FIELDS: { key: string; label: string; show?: (v: unknown) => string }[] = 
   { key: 'hasRelay', label: 'Has relay', show: yesNo },
   { key: 'allowInvalidCert', label: 'Allow invalid certificate', show: yesNo },
   { key: 'status', label: 'Status', show: (v) => (v === 'active' ? 'Active' : v === 'inactive' ? 'Inactive' : String(v)) },
+  { key: 'maxConnections', label: 'Connections at most' },
+  // Made from rateLimitCount and rateLimitPeriod by settingsOf: "14 messages per second".
+  { key: 'rateLimit', label: 'Rate limit' },
   { key: 'sharedWith', label: 'Made available for' },
 ];
 
@@ -68,7 +71,12 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 function settingsOf(v: MailServerVersion): Record<string, unknown> {
-  return v.hasPassword === undefined ? v.snapshot : { ...v.snapshot, hasPassword: v.hasPassword };
+  const out: Record<string, unknown> = v.hasPassword === undefined ? { ...v.snapshot } : { ...v.snapshot, hasPassword: v.hasPassword };
+  if ('rateLimitCount' in out || 'rateLimitPeriod' in out) {
+    const { rateLimitCount: count, rateLimitPeriod: period } = out;
+    out.rateLimit = count != null && period != null ? `${count} messages per ${period}` : null;
+  }
+  return out;
 }
 
 function diff(newer: MailServerVersion, older: MailServerVersion | undefined): { label: string; before: string | null; after: string }[] {

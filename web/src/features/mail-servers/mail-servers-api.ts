@@ -15,6 +15,10 @@ export const mailServersApi = {
   remove: (id: string, replacementId?: string) => api.delete(one(id), { query: { replacementId } }),
   duplicate: (id: string) => api.post<MailServer>(`${one(id)}/duplicate`),
   makeDefault: (id: string) => api.post<MailServer>(`${one(id)}/default`),
+  /** The company's fallback: it carries the mail while the company's own server is held. */
+  makeFallback: (id: string) => api.post<MailServer>(`${one(id)}/fallback`),
+  /** No fallback any more: held mail then waits for the fix. */
+  stopFallback: (id: string) => api.delete(`${one(id)}/fallback`),
   versions: (id: string, signal?: AbortSignal) => api.get<Items<MailServerVersion>>(`${one(id)}/versions`, { signal }).then((r) => r.items),
   rollback: (id: string, version: number) => api.post<MailServer>(`${one(id)}/versions/${version}/rollback`),
 };

@@ -1,6 +1,7 @@
 // The mail servers list, as the seeds show it: Name, SMTP address, Created by, Date created,
 // Status (with the last connection test and a paused server's reason), Actions (with "Test"); below
-// the table, the delivery chart.
+// the table, the delivery chart. The company's default and fallback server are marked, and any
+// active server can be made the fallback.
 import { useState } from 'react';
 import type { MailServer } from '../../api/types.ts';
 import { errorMessage } from '../../api/client.ts';
@@ -16,8 +17,18 @@ import { DeleteServerDialog } from './delete-server-dialog.tsx';
 import { warningText } from './server-draft.ts';
 import { LastTestStatus } from './last-test-status.tsx';
 import { TestServerDialog, useServerTest } from './test-server-dialog.tsx';
-import { DeliveryStateBadge, DeliveryStateLine } from './delivery-state.tsx';
+import { DeliveryStateBadge, DeliveryStateLine, fallbackCoverFor } from './delivery-state.tsx';
 import { DeliveryChart } from '../failure-history/delivery-chart.tsx';
+
+const FALLBACK_HELP = 'The fallback carries your mail while your own server is paused by a configuration error (a wrong password, a certificate problem).';
+
+/** Why a fallback cannot do its job as it stands, or null. */
+function fallbackProblem(s: MailServer): string | null {
+  if (!s.isFallback) return null;
+  if (s.status !== 'active') return 'Inactive: it cannot stand in for another server until it is activated.';
+  if (s.isDefault) return 'Also the default: mail sent through the default cannot fall back to it. Choose another server as the fallback.';
+  return null;
+}
 
 export function MailServersPage() {
   const servers = useAsync((signal) => mailServersApi.list(signal), []);
@@ -26,14 +37,14 @@ export function MailServersPage() {
   const [deleting, setDeleting] = useState<MailServer | null>(null);
   const serverTest = useServerTest(() => void servers.reload());
 
-  async function act(server: MailServer, work: () => Promise<MailServer>, done: string) {
+  async function act(server: MailServer, work: () => Promise<MailServer | void>, done: string) {
     setBusyId(server.id);
     setNotice(null);
     try {
       const answer = await work();
       // The list is fresh before the message appears, so what it says is what the table shows.
       await servers.reload();
-      const warnings = answer.warnings ?? [];
+      const warnings = (answer ? answer.warnings : undefined) ?? [];
       if (warnings.length > 0) setNotice({ kind: 'warning', text: `${done} ${warnings.map((w) => (typeof w === 'string' ? warningText(w) : warningText(w.code, w.message))).join(' ')}` });
       else setNotice({ kind: 'success', text: done });
     } catch (err) {
@@ -67,6 +78,11 @@ export function MailServersPage() {
       />
       {notice ? <Alert kind={notice.kind} onDismiss={() => setNotice(null)}>{notice.text}</Alert> : null}
       {servers.error ? <Alert kind="error">{servers.error}</Alert> : null}
+      {list.length > 0 ? (
+        <p className="list-help muted">
+          {FALLBACK_HELP} It must be allowed to send as your From addresses.
+        </p>
+      ) : null}
       {servers.loading && !servers.data ? (
         <Loading />
       ) : list.length === 0 && !servers.error ? (
@@ -101,9 +117,11 @@ export function MailServersPage() {
                     <span className="badges">
                       {s.status === 'active' ? <Badge tone="green">Active</Badge> : <Badge tone="grey">Inactive</Badge>}
                       {s.isDefault ? <Badge tone="blue">Default</Badge> : null}
+                      {s.isFallback ? <Badge tone="blue" title={FALLBACK_HELP}>Fallback</Badge> : null}
                       <DeliveryStateBadge server={s} />
                     </span>
-                    <DeliveryStateLine server={s} />
+                    {fallbackProblem(s) ? <span className="table__sub fallback-problem">{fallbackProblem(s)}</span> : null}
+                    <DeliveryStateLine server={s} fallback={fallbackCoverFor(s, list)} />
                     <LastTestStatus lastTest={s.lastTest} />
                   </td>
                   <td>
@@ -124,6 +142,29 @@ export function MailServersPage() {
                           onClick={() => act(s, () => mailServersApi.makeDefault(s.id), `“${s.name}” is now the default mail server.`)}
                         >
                           Set as default
+                        </button>
+                      ) : null}
+                      {s.isFallback ? (
+                        <button
+                          type="button"
+                          className="link-button"
+                          aria-label={`Stop using as fallback: ${s.name}`}
+                          title="Held mail then waits until its server is fixed."
+                          disabled={busyId !== null}
+                          onClick={() => act(s, () => mailServersApi.stopFallback(s.id), `“${s.name}” is no longer the fallback. While a server is paused, its mail now waits until the server is fixed.`)}
+                        >
+                          Stop using as fallback
+                        </button>
+                      ) : s.status === 'active' ? (
+                        <button
+                          type="button"
+                          className="link-button"
+                          aria-label={`Use as fallback: ${s.name}`}
+                          title={FALLBACK_HELP}
+                          disabled={busyId !== null}
+                          onClick={() => act(s, () => mailServersApi.makeFallback(s.id), `“${s.name}” is now the fallback: it carries your mail while your own server is paused by a configuration error.`)}
+                        >
+                          Use as fallback
                         </button>
                       ) : null}
                       {s.owned !== false ? (

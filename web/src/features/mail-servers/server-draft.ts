@@ -1,14 +1,19 @@
 // The mail server form's state and its pure transitions: presets fill host/port/security/mechanism,
 // a security change fills in the usual port unless the user typed one, and the draft turns into
 // the API's MailServerInput (comma lists → arrays, blanks → null, the password only when typed);
-// a connection test's suggestion is applied in one step.
-import type { AuthMechanism, CustomHeader, MailServer, MailServerInput, MailServerPreset, ProbeSuggestion, SecurityMode, ServerStatus } from '../../api/types.ts';
+// a connection test's suggestion is applied in one step. Sending limits: connections at most, and an
+// optional rate limit ("14 messages per second") that is sent as both fields or neither.
+import type { AuthMechanism, CustomHeader, MailServer, MailServerInput, MailServerPreset, ProbeSuggestion, RatePeriod, SecurityMode, ServerStatus } from '../../api/types.ts';
 import { splitList } from '../../ui/format.ts';
 
 /** The port each security mode usually runs on (RFC 8314 for 465, RFC 6409 for 587). */
 export const USUAL_PORT: Record<SecurityMode, number> = { none: 25, starttls: 587, tls: 465 };
 
 export const CUSTOM_PRESET = 'custom';
+
+/** docs/api.md: `maxConnections` 1–50, 5 unless set. */
+export const DEFAULT_MAX_CONNECTIONS = 5;
+export const RATE_PERIODS: RatePeriod[] = ['second', 'minute', 'hour', 'day'];
 
 export type PasswordMode = 'typed' | 'reference';
 
@@ -37,6 +42,12 @@ export interface ServerDraft {
   allowInvalidCert: boolean;
   status: ServerStatus;
   sharedWith: string[];
+  /** As typed; the API judges the range (1–50). */
+  maxConnections: string;
+  /** "Limit how fast mail is sent": off sends no limit (both fields null). */
+  rateLimited: boolean;
+  rateLimitCount: string;
+  rateLimitPeriod: RatePeriod;
 }
 
 export function emptyDraft(): ServerDraft {
@@ -64,6 +75,10 @@ export function emptyDraft(): ServerDraft {
     allowInvalidCert: false,
     status: 'active',
     sharedWith: [],
+    maxConnections: String(DEFAULT_MAX_CONNECTIONS),
+    rateLimited: false,
+    rateLimitCount: '',
+    rateLimitPeriod: 'second',
   };
 }
 
@@ -93,6 +108,10 @@ export function draftFromServer(s: MailServer): ServerDraft {
     allowInvalidCert: s.allowInvalidCert,
     status: s.status,
     sharedWith: [...(s.sharedWith ?? [])],
+    maxConnections: String(s.maxConnections ?? DEFAULT_MAX_CONNECTIONS),
+    rateLimited: s.rateLimitCount != null && s.rateLimitPeriod != null,
+    rateLimitCount: s.rateLimitCount != null ? String(s.rateLimitCount) : '',
+    rateLimitPeriod: s.rateLimitPeriod ?? 'second',
   };
 }
 
@@ -139,6 +158,23 @@ export function parsePort(text: string): number | null {
   return n >= 1 && n <= 65535 ? n : null;
 }
 
+/** "5" → 5; anything that is not a whole number (blank, "2.5", "five") → null. */
+export function parseWholeNumber(text: string): number | null {
+  const t = text.trim();
+  return /^\d{1,9}$/.test(t) ? Number(t) : null;
+}
+
+/**
+ * What the form cannot send as typed (not a whole number); ranges are left to the API, whose message
+ * then shows under the field. Keys are the API's field names.
+ */
+export function limitProblems(d: ServerDraft): Partial<Record<'maxConnections' | 'rateLimitCount', string>> {
+  const out: Partial<Record<'maxConnections' | 'rateLimitCount', string>> = {};
+  if (parseWholeNumber(d.maxConnections) === null) out.maxConnections = 'Enter a whole number of connections, from 1 to 50.';
+  if (d.rateLimited && parseWholeNumber(d.rateLimitCount) === null) out.rateLimitCount = 'Enter how many messages, as a whole number.';
+  return out;
+}
+
 const blankToNull = (s: string): string | null => (s.trim() === '' ? null : s.trim());
 
 export interface ToInputOptions {
@@ -180,6 +216,20 @@ export function toInput(d: ServerDraft, opts: ToInputOptions): MailServerInput {
   } else if (!opts.creating) {
     // Authentication off: leave the stored credentials as they are (PATCH is partial).
     delete (input as Partial<MailServerInput>).passwordRef;
+  }
+  // Sending limits. A value that is not a number yet is left out (the form refuses to save it; a
+  // connection test does not need it).
+  const maxConnections = parseWholeNumber(d.maxConnections);
+  if (maxConnections !== null) input.maxConnections = maxConnections;
+  if (!d.rateLimited) {
+    input.rateLimitCount = null;
+    input.rateLimitPeriod = null;
+  } else {
+    const count = parseWholeNumber(d.rateLimitCount);
+    if (count !== null) {
+      input.rateLimitCount = count;
+      input.rateLimitPeriod = d.rateLimitPeriod;
+    }
   }
   if (opts.includeSharedWith) input.sharedWith = [...d.sharedWith];
   return input;
