@@ -11,6 +11,7 @@ import type { Company, MailServer } from '../model.ts';
 import type { Clock, Logger, Store } from '../ports.ts';
 import { isAppError } from '../errors.ts';
 import { AdaptiveRateLimiter } from './adaptive-rate-limiter.ts';
+import { CommitBatcher } from './commit-batcher.ts';
 import type { DeliveryResult, DeliveryTransport, OutcomeKind } from './delivery-types.ts';
 import { JOB_KINDS, type DeliveryAttempt, type Job, type MessageRecipient, type OutboundMessage } from './outbound-model.ts';
 import { DEFAULT_RETRY_SCHEDULE, retryDelayMs, type RetrySchedule } from './retry-schedule.ts';
@@ -65,6 +66,8 @@ export interface DeliveryWorkerDeps {
 const FINAL_KINDS: OutcomeKind[] = ['sent', 'permanent'];
 /** Jobs of one server taken by one claim at most; the rest stay in the queue for other workers. */
 const PER_SERVER_CLAIM_LIMIT = 16;
+/** The worker claims again once this many slots are free (or it is idle). */
+const CLAIM_BATCH_MIN = 16;
 
 class Semaphore {
   private active = 0;
@@ -93,11 +96,14 @@ export class DeliveryWorker {
   private readonly load = new Map<string, number>();
   private readonly limiters = new Map<string, AdaptiveRateLimiter>();
   private loop: Promise<void> | null = null;
+  private readonly commits: CommitBatcher;
+  private lastClaimMs = 0;
   private stopping = false;
   private wake: (() => void) | null = null;
 
   constructor(deps: DeliveryWorkerDeps, options: Partial<DeliveryWorkerOptions> = {}) {
     this.deps = deps;
+    this.commits = new CommitBatcher(deps.store);
     this.options = { ...DEFAULT_WORKER_OPTIONS, owner: `worker-${crypto.randomUUID().slice(0, 8)}`, ...options };
   }
 
@@ -115,8 +121,15 @@ export class DeliveryWorker {
     this.loop = (async () => {
       while (!this.stopping) {
         try {
-          const claimed = await this.claimAndStart();
-          if (claimed === 0) await Promise.race([this.sleep(this.options.idlePollMs), ...this.inFlight]);
+          // Claim in batches: a claim per freed slot would cost a query and a commit per message.
+          // But never wait longer than the idle poll for a batch to free up: slots held by a hung
+          // server may not free up for a long time, and other servers' mail must not wait for them.
+          const room = this.options.maxInFlight - this.inFlight.size;
+          const due = room >= Math.min(CLAIM_BATCH_MIN, this.options.maxInFlight) || this.inFlight.size === 0
+            || (room > 0 && Date.now() - this.lastClaimMs >= this.options.idlePollMs);
+          const claimed = due ? await this.claimAndStart() : -1;
+          if (due) this.lastClaimMs = Date.now();
+          if (claimed === 0 || claimed === -1) await Promise.race([this.sleep(this.options.idlePollMs), ...this.inFlight]);
           else if (this.inFlight.size >= this.options.maxInFlight) await Promise.race(this.inFlight);
         } catch (err) {
           // The database may be briefly unavailable; keep the loop alive and say so.
@@ -154,15 +167,19 @@ export class DeliveryWorker {
     // A server whose connections are all busy here gets no more jobs from this claim: jobs waiting
     // for a hung server must not fill the worker and starve other companies' servers.
     const saturated = [...this.load].filter(([serverId, n]) => n >= (this.perServer.get(serverId)?.limit ?? 1)).map(([serverId]) => serverId);
-    const jobs = await this.deps.store.queue.claim({
-      kinds: [JOB_KINDS.SEND_MESSAGE], limit: room, owner: this.options.owner, now: now.toISOString(),
-      leaseUntil: new Date(now.getTime() + this.options.leaseMs).toISOString(),
-      skipPartitions: saturated, perPartitionLimit: PER_SERVER_CLAIM_LIMIT,
+    // Claiming and marking the messages "sending" share one commit.
+    const { jobs, messages } = await this.deps.store.transaction(async (tx) => {
+      const claimed = await tx.queue.claim({
+        kinds: [JOB_KINDS.SEND_MESSAGE], limit: room, owner: this.options.owner, now: now.toISOString(),
+        leaseUntil: new Date(now.getTime() + this.options.leaseMs).toISOString(),
+        skipPartitions: saturated, perPartitionLimit: PER_SERVER_CLAIM_LIMIT,
+      });
+      const ids = claimed.map((j) => String(j.payload.messageId));
+      const found = new Map((await tx.messages.getMany(ids)).map((m) => [m.id, m]));
+      await tx.messages.markSending(ids, now.toISOString());
+      return { jobs: claimed, messages: found };
     });
     if (jobs.length === 0) return 0;
-    const ids = jobs.map((j) => String(j.payload.messageId));
-    const messages = new Map((await this.deps.store.messages.getMany(ids)).map((m) => [m.id, m]));
-    await this.deps.store.messages.markSending(ids, now.toISOString());
     for (const job of jobs) {
       const message = messages.get(String(job.payload.messageId));
       const server = job.partitionKey;
@@ -340,7 +357,7 @@ export class DeliveryWorker {
       possiblyDelivered: message.possiblyDelivered || interrupted || result.possiblyDelivered,
       sentAt: status === 'sent' ? nowIso : message.sentAt,
     };
-    await store.transaction(async (tx) => {
+    await this.commits.run(async (tx) => {
       if (interrupted) {
         await tx.messages.insertAttempt({
           ...attempt, id: crypto.randomUUID(), startedAt: message.updatedAt, finishedAt: attempt.startedAt, outcome: 'interrupted',
