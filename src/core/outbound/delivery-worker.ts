@@ -11,6 +11,7 @@ import type { Company, MailServer } from '../model.ts';
 import type { Clock, Logger, Store } from '../ports.ts';
 import { isAppError } from '../errors.ts';
 import { AdaptiveRateLimiter } from './adaptive-rate-limiter.ts';
+import { ClaimLoop } from './claim-loop.ts';
 import { CommitBatcher } from './commit-batcher.ts';
 import type { DeliveryResult, DeliveryTransport, OutcomeKind } from './delivery-types.ts';
 import { JOB_KINDS, type DeliveryAttempt, type Job, type MessageRecipient, type OutboundMessage } from './outbound-model.ts';
@@ -90,79 +91,41 @@ class Semaphore {
 export class DeliveryWorker {
   private readonly deps: DeliveryWorkerDeps;
   private readonly options: DeliveryWorkerOptions;
-  private readonly inFlight = new Set<Promise<void>>();
   private readonly perServer = new Map<string, Semaphore>();
   /** Jobs of each server this worker holds (sending or waiting for a connection slot). */
   private readonly load = new Map<string, number>();
   private readonly limiters = new Map<string, AdaptiveRateLimiter>();
-  private loop: Promise<void> | null = null;
+  private readonly loop: ClaimLoop;
   private readonly commits: CommitBatcher;
-  private lastClaimMs = 0;
-  private stopping = false;
-  private wake: (() => void) | null = null;
 
   constructor(deps: DeliveryWorkerDeps, options: Partial<DeliveryWorkerOptions> = {}) {
     this.deps = deps;
     this.commits = new CommitBatcher(deps.store);
     this.options = { ...DEFAULT_WORKER_OPTIONS, owner: `worker-${crypto.randomUUID().slice(0, 8)}`, ...options };
+    this.loop = new ClaimLoop((room) => this.claimAndStart(room), deps.logger, {
+      maxInFlight: this.options.maxInFlight, idlePollMs: this.options.idlePollMs, claimBatchMin: CLAIM_BATCH_MIN, name: 'delivery',
+    }, deps.sleep);
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.deps.sleep) return this.deps.sleep(ms);
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => { clearTimeout(timer); resolve(); };
-    });
+    return this.loop.sleep(ms);
   }
 
   start(): void {
-    if (this.loop) return;
-    this.stopping = false;
-    this.loop = (async () => {
-      while (!this.stopping) {
-        try {
-          // Claim in batches: a claim per freed slot would cost a query and a commit per message.
-          // But never wait longer than the idle poll for a batch to free up: slots held by a hung
-          // server may not free up for a long time, and other servers' mail must not wait for them.
-          const room = this.options.maxInFlight - this.inFlight.size;
-          const due = room >= Math.min(CLAIM_BATCH_MIN, this.options.maxInFlight) || this.inFlight.size === 0
-            || (room > 0 && Date.now() - this.lastClaimMs >= this.options.idlePollMs);
-          const claimed = due ? await this.claimAndStart() : -1;
-          if (due) this.lastClaimMs = Date.now();
-          if (claimed === 0 || claimed === -1) await Promise.race([this.sleep(this.options.idlePollMs), ...this.inFlight]);
-          else if (this.inFlight.size >= this.options.maxInFlight) await Promise.race(this.inFlight);
-        } catch (err) {
-          // The database may be briefly unavailable; keep the loop alive and say so.
-          this.deps.logger.error({ err }, 'delivery worker loop failed; retrying');
-          await this.sleep(1_000);
-        }
-      }
-    })();
+    this.loop.start();
   }
 
   /** Stops claiming, then waits for messages in flight (at most `deadlineMs`; their leases cover the rest). */
-  async stop(deadlineMs = 10_000): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.loop;
-    this.loop = null;
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, deadlineMs).unref())]);
+  stop(deadlineMs = 10_000): Promise<void> {
+    return this.loop.stop(deadlineMs);
   }
 
   /** Processes everything due now and returns how many jobs it handled: for tests and `drain`. */
-  async runUntilIdle(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const claimed = await this.claimAndStart();
-      total += claimed;
-      if (claimed === 0 && this.inFlight.size === 0) return total;
-      if (this.inFlight.size) await Promise.race(this.inFlight);
-    }
+  runUntilIdle(): Promise<number> {
+    return this.loop.runUntilIdle();
   }
 
-  private async claimAndStart(): Promise<number> {
-    const room = this.options.maxInFlight - this.inFlight.size;
-    if (room <= 0) return 0;
+  private async claimAndStart(room: number): Promise<Promise<void>[]> {
     const now = this.deps.clock.now();
     // A server whose connections are all busy here gets no more jobs from this claim: jobs waiting
     // for a hung server must not fill the worker and starve other companies' servers.
@@ -179,7 +142,7 @@ export class DeliveryWorker {
       await tx.messages.markSending(ids, now.toISOString());
       return { jobs: claimed, messages: found };
     });
-    if (jobs.length === 0) return 0;
+    const tasks: Promise<void>[] = [];
     for (const job of jobs) {
       const message = messages.get(String(job.payload.messageId));
       const server = job.partitionKey;
@@ -187,15 +150,13 @@ export class DeliveryWorker {
       const task = this.process(job, message).catch((err) => {
         this.deps.logger.error({ err, jobId: job.id }, 'delivery failed unexpectedly; the job will be retried when its lease ends');
       });
-      const tracked = task.finally(() => {
-        this.inFlight.delete(tracked);
+      tasks.push(task.finally(() => {
         const left = (this.load.get(server) ?? 1) - 1;
         if (left > 0) this.load.set(server, left);
         else this.load.delete(server);
-      });
-      this.inFlight.add(tracked);
+      }));
     }
-    return jobs.length;
+    return tasks;
   }
 
   private async process(job: Job, message: OutboundMessage | undefined): Promise<void> {

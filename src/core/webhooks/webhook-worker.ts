@@ -9,6 +9,7 @@
 // loses its lease and the delivery is tried again: at least once, with the same Mailroom-Event-Id.
 import crypto from 'node:crypto';
 import type { Clock, Logger, Sealer, Store } from '../ports.ts';
+import { ClaimLoop } from '../outbound/claim-loop.ts';
 import { JOB_KINDS, type Job } from '../outbound/outbound-model.ts';
 import { DEFAULT_RETRY_SCHEDULE, retryDelayMs, type RetrySchedule } from '../outbound/retry-schedule.ts';
 import { TEST_EVENT_TYPE, type WebhookAttempt, type WebhookDelivery } from './webhook-model.ts';
@@ -54,65 +55,33 @@ const MAX_ERROR_CHARS = 500;
 export class WebhookWorker {
   private readonly deps: WebhookWorkerDeps;
   private readonly options: WebhookWorkerOptions;
-  private readonly inFlight = new Set<Promise<void>>();
   private readonly perCompany = new Map<string, number>();
-  private loop: Promise<void> | null = null;
-  private stopping = false;
-  private wake: (() => void) | null = null;
+  private readonly loop: ClaimLoop;
 
   constructor(deps: WebhookWorkerDeps, options: Partial<WebhookWorkerOptions> = {}) {
     this.deps = deps;
     this.options = { ...DEFAULT_WEBHOOK_WORKER_OPTIONS, owner: `webhooks-${crypto.randomUUID().slice(0, 8)}`, ...options };
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.deps.sleep) return this.deps.sleep(ms);
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => { clearTimeout(timer); resolve(); };
-    });
+    // Webhook requests are few and independent: claim as soon as there is room.
+    this.loop = new ClaimLoop((room) => this.claimAndStart(room), deps.logger, {
+      maxInFlight: this.options.maxInFlight, idlePollMs: this.options.idlePollMs, claimBatchMin: 1, name: 'webhook',
+    }, deps.sleep);
   }
 
   start(): void {
-    if (this.loop) return;
-    this.stopping = false;
-    this.loop = (async () => {
-      while (!this.stopping) {
-        try {
-          const claimed = await this.claimAndStart();
-          if (claimed === 0) await Promise.race([this.sleep(this.options.idlePollMs), ...this.inFlight]);
-          else if (this.inFlight.size >= this.options.maxInFlight) await Promise.race(this.inFlight);
-        } catch (err) {
-          this.deps.logger.error({ err }, 'webhook worker loop failed; retrying');
-          await this.sleep(1_000);
-        }
-      }
-    })();
+    this.loop.start();
   }
 
   /** Stops claiming, then waits for requests in flight (at most `deadlineMs`; their leases cover the rest). */
-  async stop(deadlineMs = 10_000): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.loop;
-    this.loop = null;
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, deadlineMs).unref())]);
+  stop(deadlineMs = 10_000): Promise<void> {
+    return this.loop.stop(deadlineMs);
   }
 
   /** Processes everything due now and returns how many jobs it handled: for tests. */
-  async runUntilIdle(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const claimed = await this.claimAndStart();
-      total += claimed;
-      if (claimed === 0 && this.inFlight.size === 0) return total;
-      if (this.inFlight.size) await Promise.race(this.inFlight);
-    }
+  runUntilIdle(): Promise<number> {
+    return this.loop.runUntilIdle();
   }
 
-  private async claimAndStart(): Promise<number> {
-    const room = this.options.maxInFlight - this.inFlight.size;
-    if (room <= 0) return 0;
+  private async claimAndStart(room: number): Promise<Promise<void>[]> {
     const now = this.deps.clock.now();
     const full = [...this.perCompany].filter(([, n]) => n >= this.options.maxPerCompany).map(([companyId]) => companyId);
     // Claims take companies in turn; a claim no larger than one company's share keeps overflow rare.
@@ -120,7 +89,7 @@ export class WebhookWorker {
       kinds: [JOB_KINDS.WEBHOOK], limit: Math.min(room, this.options.maxPerCompany), owner: this.options.owner, now: now.toISOString(),
       leaseUntil: new Date(now.getTime() + this.options.leaseMs).toISOString(), skipPartitions: full,
     });
-    let started = 0;
+    const tasks: Promise<void>[] = [];
     for (const job of jobs) {
       // A claim may return more than the room left for one company: give those back for now.
       if ((this.perCompany.get(job.partitionKey) ?? 0) >= this.options.maxPerCompany) {
@@ -135,11 +104,9 @@ export class WebhookWorker {
         if (n <= 0) this.perCompany.delete(job.partitionKey);
         else this.perCompany.set(job.partitionKey, n);
       });
-      const tracked = task.finally(() => this.inFlight.delete(tracked));
-      this.inFlight.add(tracked);
-      started++;
+      tasks.push(task);
     }
-    return started;
+    return tasks;
   }
 
   private async process(job: Job): Promise<void> {
