@@ -66,7 +66,10 @@ export function tlsHandshake(socket: Socket, options: TlsHandshakeOptions): Prom
       socket,
       // SNI must not carry an IP address (RFC 6066 §3).
       servername: isIP(hostname) ? undefined : hostname,
-      rejectUnauthorized: false,
+      // Not a bypass: the chain and the name are checked right after the handshake
+      // (certificateProblem), where the cause can be reported in plain words instead of thrown;
+      // smtp-session.ts then closes the socket before a byte is sent unless allowInvalidCert is on.
+      rejectUnauthorized: false, // checked below; refused unless allowInvalidCert
       // The name is checked below, where the result can be reported instead of thrown.
       checkServerIdentity: () => undefined,
       ca: options.extraCaCertificates && options.extraCaCertificates.length > 0 ? [...tls.rootCertificates, ...options.extraCaCertificates] : undefined,
