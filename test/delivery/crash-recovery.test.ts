@@ -105,20 +105,25 @@ for (const backend of BACKENDS) {
       const created = await admin.post('/mail-servers', serverInput({ host: '127.0.0.1', port: sink.port, security: 'none', authEnabled: false, password: null, username: null, maxConnections: 10 }));
       assert.equal(created.status, 201, created.text);
       const host = ApiClient.withApiKey(base, (await admin.post('/api-keys', { name: 'load' })).body.key);
+      // Submitting goes on while the first messages are sent, so the kill can land in either. Only
+      // messages whose 202 arrived count as accepted; a batch cut off by the kill may or may not
+      // have committed, and either is allowed.
       const accepted: string[] = [];
-      for (let batch = 0; batch < MESSAGES / 1000; batch++) {
-        const messages = Array.from({ length: 1000 }, (_, i) => ({ to: [`user${batch * 1000 + i}@customer.example`], subject: `n${batch * 1000 + i}`, text: 'crash test' }));
-        const res = await host.post('/messages/batch', { messages });
-        assert.equal(res.status, 202, res.text.slice(0, 200));
-        accepted.push(...res.body.items.map((m: any) => m.messageId));
-      }
-      assert.equal(accepted.length, MESSAGES);
+      const submitting = (async () => {
+        for (let batch = 0; batch < MESSAGES / 1000; batch++) {
+          const messages = Array.from({ length: 1000 }, (_, i) => ({ to: [`user${batch * 1000 + i}@customer.example`], subject: `n${batch * 1000 + i}`, text: 'crash test' }));
+          const res = await host.post('/messages/batch', { messages });
+          assert.equal(res.status, 202, res.text.slice(0, 200));
+          accepted.push(...res.body.items.map((m: any) => m.messageId));
+        }
+      })().catch(() => { /* the kill cut a request off */ });
 
       await until(`${KILL_AFTER_RECEIVED} deliveries`, () => sink.received.length >= KILL_AFTER_RECEIVED);
       for (const c of children) c.kill('SIGKILL');
       await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+      await submitting;
       const receivedAtKill = sink.received.length;
-      assert.ok(receivedAtKill < MESSAGES, 'killed while sending');
+      assert.ok(accepted.length >= 1000, 'at least the first batch was accepted before the kill');
 
       // What was in flight: messages the database shows as being sent when the processes died.
       let inFlight: number;
@@ -141,7 +146,7 @@ for (const backend of BACKENDS) {
       for (const id of expected) assert.ok(unique.has(id), `${id} was accepted but never delivered`);
       const duplicates = sink.received.length - unique.size;
       assert.ok(duplicates <= inFlight, `${duplicates} duplicates, but only ${inFlight} messages were in flight`);
-      t.diagnostic(`${backend}: killed after ${receivedAtKill} deliveries with ${inFlight} in flight; ${duplicates} duplicate(s) after restart`);
+      t.diagnostic(`${backend}: ${accepted.length} accepted; killed after ${receivedAtKill} deliveries with ${inFlight} in flight; ${duplicates} duplicate(s) after restart`);
       // Settle: the database agrees that everything was sent.
       const api = new ApiClient(base);
       await api.signIn('ops@crash.example', 'crash-test-password');
