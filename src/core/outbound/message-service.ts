@@ -11,6 +11,7 @@ import { actorOf, requireAdmin } from '../tenancy/access-policy.ts';
 import { parseEmailAddress } from '../validation/email-address.ts';
 import { headerNameProblem, headerUnsafeReason } from '../validation/header-safety.ts';
 import type { MessageRenderer, RenderAttachment } from './message-renderer.ts';
+import { CommitBatcher } from './commit-batcher.ts';
 import { resumeServer } from './server-circuit.ts';
 import { JOB_KINDS, type DeliveryAttempt, type MessageRecipient, type MessageStatus, type OutboundMessage, type RecipientKind } from './outbound-model.ts';
 
@@ -87,9 +88,11 @@ export class MessageService {
   private readonly limits: DeliveryLimits;
 
   private readonly onAccepted: ((count: number) => void) | null;
+  private readonly commits: CommitBatcher;
 
   constructor(deps: { store: Store; clock: Clock; renderer: MessageRenderer; servers: MailServerService; limits?: Partial<DeliveryLimits>; onAccepted?: (count: number) => void }) {
     this.onAccepted = deps.onAccepted ?? null;
+    this.commits = new CommitBatcher(deps.store);
     this.store = deps.store;
     this.clock = deps.clock;
     this.renderer = deps.renderer;
@@ -126,7 +129,9 @@ export class MessageService {
     }
     if (issues.length) throw validationError(issues);
 
-    const outcome = await this.store.transaction(async (tx) => {
+    // Concurrent submissions share a commit (one fsync for many requests); each answer still waits
+    // for the commit that holds its messages.
+    const outcome = await this.commits.run(async (tx) => {
       const results: { message: OutboundMessage; created: boolean }[] = [];
       const fresh: PreparedMessage[] = [];
       for (const p of prepared) {
