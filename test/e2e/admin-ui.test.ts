@@ -8,33 +8,15 @@
 // Run: node_modules/.bin/vite build --config web/vite.config.ts && node_modules/.bin/node --test test/e2e/
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startTestApp } from '../support/app-harness.ts';
+import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
-const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-artifacts', 'screenshots');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const ADMIN = { company: 'Acme Reseller', name: 'Ada Admin', email: 'ada@acme.test', password: 'correct horse battery staple' };
 // Distinctive values: if either ever shows up in a page or an API answer, it leaked.
 const SMTP_PASSWORD = 'Smtp-leak-canary-7Qx91!';
 const SECRET_VALUE = 'Secret-leak-canary-3Lm20?';
-
-/** web/dist is what the app serves; build it once if a fresh checkout has none. */
-function ensureWebBuilt(): void {
-  if (fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html'))) return;
-  execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  // From the top, so the sticky header is drawn where it belongs in a full-page image.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
-}
 
 /** Waits (on animation frames, no sleeps) until an input or select holds `expected`. */
 async function expectValue(locator: Locator, expected: string): Promise<void> {
@@ -92,7 +74,7 @@ describe('web admin UI', () => {
   before(async () => {
     ensureWebBuilt();
     app = await startTestApp();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: app.url });
     context.setDefaultTimeout(10_000);
     page = await context.newPage();

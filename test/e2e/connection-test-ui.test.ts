@@ -11,19 +11,16 @@
 // Run: node_modules/.bin/vite build --config web/vite.config.ts && node_modules/.bin/node --test 'test/e2e/*.test.ts'
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { startTestApp, type TestApp } from '../support/app-harness.ts';
+import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
 import { createTestCertificates, type TestCertificates } from '../diagnostics/support/test-certificates.ts';
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
-const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-artifacts', 'screenshots');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const ADMIN = { company: 'Acme Trading', name: 'Ada Admin', email: 'ada@acme.test', password: 'correct horse battery staple' };
 // Distinctive values: if either ever shows up in a page or an API answer, it leaked.
@@ -60,28 +57,6 @@ async function startSubmissionServer(certs: TestCertificates): Promise<SmtpSink>
   sink.port = (server.server.address() as AddressInfo).port;
   sink.close = () => new Promise((resolve) => server.close(() => resolve()));
   return sink;
-}
-
-/** web/dist is what the app serves; build it once if a fresh checkout has none. */
-function ensureWebBuilt(): void {
-  if (fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html'))) return;
-  execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
-}
-
-async function screenshot(target: Page | Locator, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  const page = 'goto' in target ? target : target.page();
-  // From the top, so the sticky header is drawn where it belongs and never over a part.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  if ('goto' in target) {
-    await target.screenshot({ path: file, fullPage: true });
-    return;
-  }
-  const box = await target.boundingBox();
-  assert.ok(box, `nothing to photograph for ${name}`);
-  const margin = 8;
-  await page.screenshot({ path: file, fullPage: true, clip: { x: Math.max(0, box.x - margin), y: Math.max(0, box.y - margin), width: box.width + 2 * margin, height: box.height + 2 * margin } });
 }
 
 /** Waits (on animation frames, no sleeps) until an input or select holds `expected`. */
@@ -167,7 +142,7 @@ describe('connection test UI', () => {
     tls.setDefaultCACertificates([...tls.getCACertificates('default'), certs.caPem]);
     smtp = await startSubmissionServer(certs);
     app = await startTestApp({ env: { MAILROOM_ALLOWED_SMTP_NETWORKS: '127.0.0.0/8' } });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: app.url, acceptDownloads: true });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();

@@ -13,36 +13,18 @@
 // Run: node_modules/.bin/vite build --config web/vite.config.ts && node_modules/.bin/node --test 'test/e2e/failure-history.test.ts'
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ADMIN_PASSWORD, ApiClient, serverInput, setupRoot } from '../support/api-client.ts';
 import { startTestApp, type TestApp } from '../support/app-harness.ts';
+import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
 import { startScriptedSink, type ScriptedSink } from '../delivery/support/scripted-sink.ts';
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
-const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-artifacts', 'screenshots');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const ADMIN_EMAIL = 'root@acme.example';
 // Distinctive values: if either ever shows up in a page, it leaked.
 const OFFICE_PASSWORD = 'Office-leak-canary-4Rw83!';
 const BACKUP_PASSWORD = 'Backup-leak-canary-9Hs26?';
 const ROTATED_PASSWORD = 'Rotated-by-it-dept-1';
-
-/** web/dist is what the app serves; build it once if a fresh checkout has none. */
-function ensureWebBuilt(): void {
-  if (fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html'))) return;
-  execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  // From the top, so the sticky header is drawn where it belongs in a full-page image.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
-}
 
 function historyRows(page: Page): Locator {
   return page.locator('table[aria-label="Failure history"] tbody tr');
@@ -127,7 +109,7 @@ describe('failure history UI', () => {
       ['sent', 'failed', 'retrying', 'held'],
     );
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: t.url });
     context.setDefaultTimeout(10_000);
     page = await context.newPage();

@@ -11,43 +11,15 @@
 // Run: node_modules/.bin/vite build --config web/vite.config.ts && node_modules/.bin/node --test 'test/e2e/sending-settings.test.ts'
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ADMIN_PASSWORD, ApiClient, serverInput, setupRoot } from '../support/api-client.ts';
 import { startTestApp, type TestApp } from '../support/app-harness.ts';
+import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
 import { startScriptedSink, type ScriptedSink } from '../delivery/support/scripted-sink.ts';
-
-const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
-const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-artifacts', 'screenshots');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const ADMIN_EMAIL = 'root@acme.example';
 const OFFICE_PASSWORD = 'Office-leak-canary-2Kd71!';
 const BACKUP_PASSWORD = 'Backup-leak-canary-6Tz04?';
-
-/** web/dist is what the app serves; build it once if a fresh checkout has none. */
-function ensureWebBuilt(): void {
-  if (fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html'))) return;
-  execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
-}
-
-/** One part of the page, from a full-page image (so the sticky header does not cover it). */
-async function sectionScreenshot(section: Locator, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const page = section.page();
-  await page.evaluate(() => window.scrollTo(0, 0));
-  const box = await section.boundingBox();
-  assert.ok(box, 'the section is on the page');
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, clip: { x: box.x - 8, y: box.y - 8, width: box.width + 16, height: box.height + 16 } });
-}
 
 /** Waits (on animation frames, no sleeps) until an input or select holds `expected`. */
 async function expectValue(locator: Locator, expected: string): Promise<void> {
@@ -102,7 +74,7 @@ describe('fallback server and sending limits UI', () => {
     assert.equal(b.status, 201, b.text);
     backupId = b.body.id;
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: t.url });
     context.setDefaultTimeout(10_000);
     page = await context.newPage();
@@ -192,7 +164,7 @@ describe('fallback server and sending limits UI', () => {
     await limits.getByLabel('Number of messages').fill('500');
     await limits.getByLabel('Messages per').selectOption('hour');
     await limits.getByText('Some providers limit sending, e.g. Amazon SES 14 per second', { exact: false }).waitFor();
-    await sectionScreenshot(limits, 'mail-server-sending-limits');
+    await screenshot(limits, 'mail-server-sending-limits');
 
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Mail server “Backup relay” saved.').waitFor();
@@ -223,7 +195,7 @@ describe('fallback server and sending limits UI', () => {
     const countError = await errorUnder(count);
     assert.match(await countError.innerText(), /must be between 1 and 1,000,000/);
     assert.equal(await count.getAttribute('aria-invalid'), 'true');
-    await sectionScreenshot(limits, 'mail-server-sending-limits-error');
+    await screenshot(limits, 'mail-server-sending-limits-error');
     // Nothing was saved.
     assert.equal((await api.get(`/mail-servers/${backupId}`)).body.maxConnections, 3);
 

@@ -10,30 +10,15 @@
 // Run: node_modules/.bin/vite build --config web/vite.config.ts && node_modules/.bin/node --test 'test/e2e/users-and-account.test.ts'
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startTestApp } from '../support/app-harness.ts';
+import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
-const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-artifacts', 'screenshots');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const ADMIN = { company: 'Globex Holdings', name: 'Sam Sysadmin', email: 'sam@globex.test', password: 'first-admin-passphrase-1' };
 const COMPANY_ADMIN = { name: 'Carla Admin', email: 'carla@globex.test', password: 'carla-initial-pass-2' };
 const MEMBER = { name: 'Mo Member', email: 'mo@globex.test', password: 'mo-initial-pass-3', newName: 'Maureen Member', newPassword: 'mo-changed-passphrase-4' };
-
-function ensureWebBuilt(): void {
-  if (fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html'))) return;
-  execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
-}
 
 function nav(page: Page): Locator {
   return page.getByRole('navigation', { name: 'Main' });
@@ -79,7 +64,7 @@ describe('users and my account', () => {
   before(async () => {
     ensureWebBuilt();
     app = await startTestApp();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: app.url });
     context.setDefaultTimeout(10_000);
     page = await context.newPage();
