@@ -175,10 +175,9 @@ export class DeliveryWorker {
       await this.finishWithoutAttempt(job, message, 'held', 'SERVER_INACTIVE', 'The mail server is inactive; the message waits until it is activated.');
       return;
     }
-    const fallback = await this.fallbackFor(message.companyId, server);
     const state = await store.serverDelivery.get(server.id);
     // While the server is held, the company's fallback (if it chose one) carries its mail.
-    const via = state?.state === 'held' ? fallback : server;
+    const via = state?.state === 'held' ? await this.fallbackFor(message.companyId, server) : server;
     if (!via) {
       await this.finishWithoutAttempt(job, message, 'held', state?.code ?? 'SERVER_HELD', state?.message ?? 'The mail server is held after a configuration error.');
       return;
@@ -188,7 +187,8 @@ export class DeliveryWorker {
     await semaphore.acquire();
     try {
       if (!(await this.waitForRate(job, via))) return;
-      await this.attempt(job, message, via, via === server ? fallback : null);
+      // On its own server, a configuration error may still send the message on to the fallback.
+      await this.attempt(job, message, via, via === server);
     } finally {
       semaphore.release();
     }
@@ -235,8 +235,8 @@ export class DeliveryWorker {
     }
   }
 
-  /** `fallback`: where the message goes next if this attempt finds a configuration error. */
-  private async attempt(job: Job, message: OutboundMessage, server: MailServer, fallback: MailServer | null): Promise<void> {
+  /** `mayFallBack`: a configuration error on this server sends the message to the company's fallback. */
+  private async attempt(job: Job, message: OutboundMessage, server: MailServer, mayFallBack: boolean): Promise<void> {
     const { store, clock, transport } = this.deps;
     const startedAt = clock.now();
     const recipients = await store.messages.recipients(message.id);
@@ -274,6 +274,8 @@ export class DeliveryWorker {
     if (result.kind === 'throttled') limiter?.throttled();
     else if (result.kind === 'sent') limiter?.succeeded();
 
+    // Looked up only when needed: most attempts never hit a configuration error.
+    const fallback = result.kind === 'config' && mayFallBack ? await this.fallbackFor(message.companyId, server) : null;
     const updated = await this.record(job, message, recipients, attempt, result, interrupted, fallback !== null);
     if (result.kind === 'config') {
       const note = fallback ? ` Mail goes through the fallback server "${fallback.name}" until this is fixed.` : '';

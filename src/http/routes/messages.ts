@@ -97,9 +97,7 @@ export function messageRoutes() {
     if (bad) throw validationError([{ field: 'status', rule: 'enum', message: `"${bad}" is not a message status; use ${MESSAGE_STATUSES.join(', ')}` }]);
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
     if (after === null) throw validationError([{ field: 'cursor', rule: 'cursor', message: 'is not a cursor this API returned' }]);
-    const { cursor: _cursor, ...rest } = q;
-    void _cursor;
-    const page = await c.get('services').messages.list(principal, company, { ...rest, statuses, after });
+    const page = await c.get('services').messages.list(principal, company, { ...q, statuses, after });
     return c.json({ items: page.items.map((m) => ({ ...summary(m), recipients: m.recipients, nextAttemptAt: m.nextAttemptAt })), nextCursor: page.nextCursor }, 200);
   });
 
