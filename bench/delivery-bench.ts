@@ -37,7 +37,9 @@ const USAGE = `Usage: node_modules/.bin/node bench/delivery-bench.ts [options]
   --haraka-concurrency M  Haraka outbound.ini concurrency_max (default: Haraka's own, 10000)
   --postgres-url URL      database to run "create database" in (default postgres://postgres@127.0.0.1:5432/test)
   --mailroom-dir DIR      the Mailroom checkout to run (default: this repository)
-  --cpu-prof              run Mailroom with --cpu-prof and keep its data folders (profiles, logs)`;
+  --cpu-prof              run Mailroom with --cpu-prof and keep its data folders (profiles, logs)
+  --worker-processes N    run Mailroom as \`serve --no-workers\` plus N \`mailroom worker\` processes (default 0:
+                          serve runs the worker); CPU and peak RSS are then the sum over all of them`;
 
 const { values } = parseArgs({
   options: {
@@ -56,6 +58,7 @@ const { values } = parseArgs({
     'postgres-url': { type: 'string', default: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
     'mailroom-dir': { type: 'string', default: REPO_ROOT },
     'cpu-prof': { type: 'boolean', default: false },
+    'worker-processes': { type: 'string', default: '0' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -68,6 +71,7 @@ const N = Number(values.messages);
 const ROUNDS = Number(values.rounds);
 const WARMUP = values.warmup ? Number(values.warmup) : Math.min(500, Math.max(100, Math.round(N / 10)));
 const CONNECTIONS = Number(values.connections);
+const WORKER_PROCESSES = Number(values['worker-processes']);
 const TIMEOUT_MS = Number(values.timeout) * 1000;
 const kinds = values.kinds.split(',').map((k) => k.trim()) as Kind[];
 const backends = values.backends.split(',').map((b) => b.trim()) as Backend[];
@@ -89,6 +93,8 @@ interface RunRecord {
   acceptSeconds?: number;
   /** PostgreSQL server CPU per message (all its processes), for the postgres backend. */
   dbCpuMsPerMsg?: number;
+  /** Mailroom ran as serve --no-workers plus this many worker processes (--worker-processes). */
+  workerProcesses?: number;
   /** Mailroom messages failed, held or retrying after the run (should be 0). */
   problems?: number;
   refused?: number;
@@ -104,15 +110,17 @@ let nextIndex = 0;
 const take = (count: number) => { const first = nextIndex; nextIndex += count; return first; };
 
 /** Measures one window: CPU of `pid` (and PostgreSQL's) from now until `finish` resolves with its end time. */
-async function measure<T>(sink: Sink, pid: number, withDb: boolean, start: () => Promise<T>): Promise<{ seconds: number; cpuMs: number; dbCpuMs: number; started: T; extra: number }> {
+async function measure<T>(sink: Sink, pid: number | number[], withDb: boolean, start: () => Promise<T>): Promise<{ seconds: number; cpuMs: number; dbCpuMs: number; started: T; extra: number }> {
+  const pids = Array.isArray(pid) ? pid : [pid];
+  const cpuOf = () => pids.reduce((sum, p) => sum + cpuMs(p), 0);
   const base = sink.messages;
   const done = sink.waitFor(base + N, TIMEOUT_MS);
-  const cpu0 = cpuMs(pid);
+  const cpu0 = cpuOf();
   const db0 = withDb ? postgresCpuMs() : 0;
   const t0 = performance.now();
   const startedP = start();
   const tEnd = await done;
-  const cpu1 = cpuMs(pid);
+  const cpu1 = cpuOf();
   const db1 = withDb ? postgresCpuMs() : 0;
   const started = await startedP;
   await new Promise((r) => setTimeout(r, 300));
@@ -152,6 +160,7 @@ async function runMailroom(sink: Sink, round: number, backend: Backend, batch: b
     repoRoot: values['mailroom-dir'], backend, sinkPort: sink.port, maxConnections: CONNECTIONS, logLevel: values['log-level'],
     postgresAdminUrl: values['postgres-url'],
     ...(values['cpu-prof'] ? { env: { NODE_OPTIONS: '--cpu-prof' }, keepDataDir: true } : {}),
+    workerProcesses: WORKER_PROCESSES,
   });
   const submit = (count: number) => (batch
     ? mailroom.submitBatch(take(count), count, Number(values['batch-size']), Number(values['batch-concurrency']))
@@ -162,7 +171,7 @@ async function runMailroom(sink: Sink, round: number, backend: Backend, batch: b
     if (warm.refused) throw new Error(`warm-up refused: ${warm.firstRefusal}`);
     await sink.waitFor(warmBase + WARMUP, TIMEOUT_MS);
     let accepted = 0;
-    const m = await measure(sink, mailroom.pid, backend === 'postgres', async () => {
+    const m = await measure(sink, mailroom.pids, backend === 'postgres', async () => {
       const t = performance.now();
       const r = await submit(N);
       accepted = (performance.now() - t) / 1000;
@@ -170,8 +179,9 @@ async function runMailroom(sink: Sink, round: number, backend: Backend, batch: b
     });
     return {
       kind, backend, round, messages: N, seconds: round1(m.seconds, 3), msgsPerSec: Math.round(N / m.seconds),
-      cpuMsPerMsg: round1(m.cpuMs / N, 3), peakRssMb: peakRssMb(mailroom.pid), acceptSeconds: round1(accepted, 3),
+      cpuMsPerMsg: round1(m.cpuMs / N, 3), peakRssMb: mailroom.pids.reduce((sum, p) => sum + peakRssMb(p), 0), acceptSeconds: round1(accepted, 3),
       ...(backend === 'postgres' ? { dbCpuMsPerMsg: round1(m.dbCpuMs / N, 3) } : {}),
+      ...(WORKER_PROCESSES > 0 ? { workerProcesses: WORKER_PROCESSES } : {}),
       problems: await mailroom.problems(), refused: m.started.refused, extraDeliveries: m.extra,
       ...(m.started.firstRefusal ? { error: m.started.firstRefusal } : {}),
     };
@@ -259,7 +269,7 @@ async function main(): Promise<void> {
     kind: 'meta', date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model,
     memGb: Math.round(os.totalmem() / 2 ** 30), kernel: os.release(), messages: N, rounds: ROUNDS, warmup: WARMUP, connections: CONNECTIONS,
     httpConcurrency: Number(values['http-concurrency']), batchSize: Number(values['batch-size']), batchConcurrency: Number(values['batch-concurrency']),
-    logLevel: values['log-level'], sinkPort: sink.port,
+    logLevel: values['log-level'], sinkPort: sink.port, workerProcesses: WORKER_PROCESSES,
   });
   const records: RunRecord[] = [];
   const plan: { kind: Kind; backend?: Backend }[] = [];

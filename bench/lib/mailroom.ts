@@ -28,6 +28,12 @@ export interface MailroomOptions {
   env?: Record<string, string>;
   /** Keep the data folder (its log, a CPU profile) after close. */
   keepDataDir?: boolean;
+  /**
+   * 0 (default): `mailroom serve` runs the delivery worker itself. N > 0: `serve --no-workers` plus
+   * N `mailroom worker` processes on the same database (the scale-out deployment), so the work
+   * can use more than one core.
+   */
+  workerProcesses?: number;
 }
 
 export interface SubmitReport {
@@ -37,7 +43,10 @@ export interface SubmitReport {
 }
 
 export interface Mailroom {
+  /** The `serve` process. */
   pid: number;
+  /** Every Mailroom process: `serve` first, then the worker processes, if any. */
+  pids: number[];
   port: number;
   dataDir: string;
   logFile: string;
@@ -109,7 +118,9 @@ export async function startMailroom(o: MailroomOptions): Promise<Mailroom> {
   const port = await freePort();
   const logFile = path.join(dataDir, 'mailroom.log');
   const log = fs.openSync(logFile, 'a');
-  const child: ChildProcess = track(spawn(process.execPath, [path.join(o.repoRoot, 'src', 'main.ts'), 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir], {
+  let logOpen = true;
+  const workerProcesses = o.workerProcesses ?? 0;
+  const launch = (args: string[]) => track(spawn(process.execPath, [path.join(o.repoRoot, 'src', 'main.ts'), ...args, '--data-dir', dataDir], {
     cwd: dataDir,
     stdio: ['ignore', log, log],
     env: {
@@ -120,17 +131,28 @@ export async function startMailroom(o: MailroomOptions): Promise<Mailroom> {
       ...o.env,
     },
   }));
-  fs.closeSync(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const cleanup = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exited;
+  const child: ChildProcess = launch(['serve', '--port', String(port), '--host', '127.0.0.1', ...(workerProcesses > 0 ? ['--no-workers'] : [])]);
+  const workers: ChildProcess[] = [];
+  const exitOf = (c: ChildProcess) => new Promise<void>((resolve) => {
+    if (c.exitCode !== null || c.signalCode !== null) resolve();
+    else c.once('exit', () => resolve());
+  });
+  const exited = exitOf(child);
+  const stop = async (c: ChildProcess) => {
+    if (c.exitCode === null && c.signalCode === null) {
+      const gone = exitOf(c);
+      c.kill('SIGTERM');
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 15_000))]);
+      if (c.exitCode === null && c.signalCode === null) {
+        c.kill('SIGKILL');
+        await gone;
       }
     }
+  };
+  const cleanup = async () => {
+    await Promise.all([...workers, child].map(stop));
+    if (logOpen) fs.closeSync(log);
+    logOpen = false;
     await database?.drop().catch(() => {});
   };
 
@@ -139,6 +161,8 @@ export async function startMailroom(o: MailroomOptions): Promise<Mailroom> {
       waitForListener(port, 30_000),
       exited.then(() => { throw new Error(`mailroom exited at start; see ${logFile}:\n${fs.readFileSync(logFile, 'utf8').slice(-2000)}`); }),
     ]);
+    // The worker processes start once `serve` has migrated the database.
+    for (let i = 0; i < workerProcesses; i++) workers.push(launch(['worker']));
   } catch (err) {
     await cleanup();
     throw err;
@@ -185,6 +209,7 @@ export async function startMailroom(o: MailroomOptions): Promise<Mailroom> {
 
   return {
     pid: child.pid!,
+    pids: [child.pid!, ...workers.map((w) => w.pid!)],
     port,
     dataDir,
     logFile,

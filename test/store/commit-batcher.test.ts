@@ -28,7 +28,7 @@ describe('commit batcher', () => {
     await tdb.drop();
   });
 
-  const company = (slug: string) => ({ id: crypto.randomUUID(), slug, name: slug, parentId: null, defaultMailServerId: null, fallbackMailServerId: null, createdAt: new Date().toISOString() });
+  const company = (slug: string) => ({ id: crypto.randomUUID(), slug, name: slug, parentId: null, defaultMailServerId: null, fallbackMailServerId: null, mailService: 'builtin' as const, builtinDelivery: null, fallbackToBuiltin: false, createdAt: new Date().toISOString() });
 
   it('lets work that arrives together share one commit, and returns each result', async () => {
     const batcher = new CommitBatcher(store);
@@ -52,5 +52,37 @@ describe('commit batcher', () => {
     assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
     const slugs = (await store.companies.list()).map((c) => c.slug);
     assert.ok(slugs.includes('good-1') && slugs.includes('good-2'));
+  });
+
+  it('hands the units of one kind in a commit to one writer, in order, and alone again after a failure', async () => {
+    const batcher = new CommitBatcher(store);
+    const calls: string[][] = [];
+    const writeAll = async (tx: Store, slugs: string[]) => {
+      calls.push(slugs);
+      for (const slug of slugs) await tx.companies.insert(company(slug));
+      return slugs.map((slug) => slug.toUpperCase());
+    };
+    commits = 0;
+    const results = await Promise.all(['kind-a', 'kind-b', 'kind-c'].map((slug) => batcher.runBatched('companies', slug, writeAll)));
+    assert.deepEqual(results, ['KIND-A', 'KIND-B', 'KIND-C']);
+    assert.deepEqual(calls, [['kind-a', 'kind-b', 'kind-c']]);
+    assert.equal(commits, 1);
+
+    calls.length = 0;
+    const outcomes = await Promise.allSettled(['kind-d', 'kind-a', 'kind-e'].map((slug) => batcher.runBatched('companies', slug, writeAll)));
+    assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled'], 'kind-a is taken');
+    assert.deepEqual(calls, [['kind-d', 'kind-a', 'kind-e'], ['kind-d'], ['kind-a'], ['kind-e']]);
+  });
+
+  it('waits a little for work to gather, except for urgent work', async () => {
+    const batcher = new CommitBatcher(store, { gatherMs: 60_000 });
+    const started = Date.now();
+    commits = 0;
+    const gathering = batcher.run(async (tx) => tx.companies.insert(company('gather-1')));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(commits, 0, 'still gathering');
+    await Promise.all([gathering, batcher.run(async (tx) => tx.companies.insert(company('urgent-1')), { urgent: true })]);
+    assert.equal(commits, 1, 'the urgent unit ended the wait and shared the commit');
+    assert.ok(Date.now() - started < 10_000);
   });
 });

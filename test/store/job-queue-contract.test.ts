@@ -96,6 +96,37 @@ for (const backend of BACKENDS) {
       assert.equal(claimed.filter((j) => j.partitionKey === 'other-server').length, 1);
     });
 
+    it('takes fewer of a partition when told to, and none at 0', async () => {
+      await store.queue.enqueue([...Array.from({ length: 5 }, () => job('a')), ...Array.from({ length: 5 }, () => job('b'))]);
+      const claimed = await store.queue.claim(claimOpts('w1', at(1), 10, { perPartitionLimit: 4, partitionLimits: { 'server-a': 2, 'server-b': 0 } }));
+      assert.deepEqual(claimed.map((j) => j.partitionKey), ['server-a', 'server-a']);
+    });
+
+    it('takes each partition of a company, however large an older backlog of another one is', async () => {
+      await store.queue.enqueue(Array.from({ length: 40 }, () => job('a')));
+      await store.queue.enqueue(Array.from({ length: 3 }, () => job('a', { partitionKey: 'second-server', runAt: at(5) })));
+      const claimed = await store.queue.claim(claimOpts('w1', at(10), 10, { perPartitionLimit: 4 }));
+      assert.equal(claimed.filter((j) => j.partitionKey === 'server-a').length, 4);
+      assert.equal(claimed.filter((j) => j.partitionKey === 'second-server').length, 3);
+    });
+
+    it('walks past partitions with nothing due (held, or waiting for a retry) to the ones that have', async () => {
+      await store.queue.enqueue(Array.from({ length: 30 }, () => job('a', { partitionKey: 'p1-held' })));
+      await store.queue.holdPartition('p1-held');
+      await store.queue.enqueue(Array.from({ length: 30 }, () => job('b', { partitionKey: 'p2-later', runAt: at(100) })));
+      await store.queue.enqueue([job('c', { partitionKey: 'p3-due' }), job('c', { partitionKey: 'p4-due' })]);
+      const claimed = await store.queue.claim(claimOpts('w1', at(10), 10));
+      assert.deepEqual(claimed.map((j) => j.partitionKey).sort(), ['p3-due', 'p4-due']);
+    });
+
+    it('with more companies than room, takes those whose oldest due job is oldest, one each', async () => {
+      await store.queue.enqueue(Array.from({ length: 5 }, () => job('late', { runAt: at(3) })));
+      await store.queue.enqueue(Array.from({ length: 5 }, () => job('early', { runAt: at(1) })));
+      await store.queue.enqueue(Array.from({ length: 5 }, () => job('middle', { runAt: at(2) })));
+      const claimed = await store.queue.claim(claimOpts('w1', at(10), 2));
+      assert.deepEqual(claimed.map((j) => j.companyId), ['early', 'middle']);
+    });
+
     it('holds a partition until it is released, and runs a held job now on request', async () => {
       const [a1, a2, b1] = [job('a'), job('a'), job('b')];
       await store.queue.enqueue([a1, a2, b1]);

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { buildPoolOptions, DEFAULT_DELIVERY_TIMEOUTS, poolSettingsKey } from '../../src/adapters/transport/nodemailer-pool-options.ts';
+import { buildPoolOptions, DEFAULT_DELIVERY_TIMEOUTS, poolSettingsKey, poolSettingsKeyCache } from '../../src/adapters/transport/nodemailer-pool-options.ts';
 import type { ServerConnection } from '../../src/core/outbound/delivery-types.ts';
 import { serverConnection } from './support/delivery-fixtures.ts';
 
@@ -93,5 +93,21 @@ describe('poolSettingsKey', () => {
 
   it('differs between processes (keyed per process)', () => {
     assert.notEqual(poolSettingsKey(base, key), poolSettingsKey(base, randomBytes(32)));
+  });
+
+  it('is computed once per server while its settings stay the same, and again as soon as one changes', () => {
+    const cache = poolSettingsKeyCache(key);
+    assert.equal(cache.keyFor(base), poolSettingsKey(base, key));
+    assert.equal(cache.keyFor(structuredClone(base)), poolSettingsKey(base, key));
+    const changed: ServerConnection[] = [
+      { ...base, password: 'other-secret' },
+      { ...base, maxConnections: 9 },
+      { ...base, server: { ...base.server, host: 'smtp2.example.com' } },
+      { ...base, server: { ...base.server, allowInvalidCert: true } },
+    ];
+    for (const variant of changed) {
+      assert.equal(cache.keyFor(variant), poolSettingsKey(variant, key));
+      assert.equal(cache.keyFor(base), poolSettingsKey(base, key), 'and back');
+    }
   });
 });

@@ -10,9 +10,14 @@ export interface DialectCapabilities {
   skipLocked: boolean;
   /** Several connections may write at once (PostgreSQL), or exactly one writer (SQLite). */
   concurrentWriters: boolean;
+  /**
+   * `with … as (update …) select …` runs an update inside a query, whose other parts still read the
+   * rows as they were (PostgreSQL): two statements' work in one round trip.
+   */
+  dataModifyingCte: boolean;
 }
 
 export const CAPABILITIES: Record<DialectName, DialectCapabilities> = {
-  sqlite: { name: 'sqlite', serialType: 'integer', skipLocked: false, concurrentWriters: false },
-  postgres: { name: 'postgres', serialType: 'bigserial', skipLocked: true, concurrentWriters: true },
+  sqlite: { name: 'sqlite', serialType: 'integer', skipLocked: false, concurrentWriters: false, dataModifyingCte: false },
+  postgres: { name: 'postgres', serialType: 'bigserial', skipLocked: true, concurrentWriters: true, dataModifyingCte: true },
 };

@@ -1,7 +1,8 @@
 import { sql, type Selectable } from 'kysely';
 import type { MessageStore } from '../../core/ports.ts';
-import type { AttemptOutcome, DeliveryAttempt, MessageRecipient, MessageStatus, OutboundMessage, RecipientKind, RecipientStatus } from '../../core/outbound/outbound-model.ts';
-import type { DeliveryAttemptsTable, MessagesTable } from '../db/schema.ts';
+import type { AttemptOutcome, DeliveryAttempt, MessageRoute, MessageRecipient, MessageStatus, OutboundMessage, RecipientKind, RecipientStatus } from '../../core/outbound/outbound-model.ts';
+import type { DeliveryAttemptsTable, MessageRecipientsTable, MessagesTable } from '../db/schema.ts';
+import type { DialectCapabilities } from '../db/dialect-capabilities.ts';
 import type { Db } from './kysely-store.ts';
 import { fromBool, toBool } from './row-codec.ts';
 
@@ -10,7 +11,7 @@ const toMessage = (r: MessagesTable): OutboundMessage => ({
   requestHash: r.request_hash, mailFrom: r.mail_from, fromAddress: r.from_address, subject: r.subject, raw: r.raw,
   sizeBytes: Number(r.size_bytes), status: r.status as MessageStatus, attemptCount: Number(r.attempt_count), lastCode: r.last_code,
   lastMessage: r.last_message, possiblyDelivered: toBool(r.possibly_delivered), giveUpAt: r.give_up_at, createdAt: r.created_at,
-  updatedAt: r.updated_at, sentAt: r.sent_at,
+  updatedAt: r.updated_at, sentAt: r.sent_at, route: (r.route ?? 'server') as MessageRoute, caughtAt: r.caught_at ?? null, releasedAt: r.released_at ?? null,
 });
 
 const fromMessage = (m: OutboundMessage): MessagesTable => ({
@@ -18,7 +19,7 @@ const fromMessage = (m: OutboundMessage): MessagesTable => ({
   request_hash: m.requestHash, mail_from: m.mailFrom, from_address: m.fromAddress, subject: m.subject, raw: m.raw,
   size_bytes: m.sizeBytes, status: m.status, attempt_count: m.attemptCount, last_code: m.lastCode, last_message: m.lastMessage,
   possibly_delivered: fromBool(m.possiblyDelivered), give_up_at: m.giveUpAt, created_at: m.createdAt, updated_at: m.updatedAt,
-  sent_at: m.sentAt,
+  sent_at: m.sentAt, route: m.route, caught_at: m.caughtAt, released_at: m.releasedAt,
 });
 
 const toAttempt = (r: Selectable<DeliveryAttemptsTable>): DeliveryAttempt => ({
@@ -34,16 +35,69 @@ const fromAttempt = (a: DeliveryAttempt): Omit<DeliveryAttemptsTable, 'seq'> => 
   reply_text: a.replyText, tls: a.tls, recipients: JSON.stringify(a.recipients),
 });
 
-export function messageStore(db: Db): MessageStore {
+const toRecipient = (r: MessageRecipientsTable): MessageRecipient => ({
+  messageId: r.message_id, address: r.address, kind: r.kind as RecipientKind, status: r.status as RecipientStatus,
+  replyCode: r.reply_code === null ? null : Number(r.reply_code), enhanced: r.enhanced, replyText: r.reply_text, updatedAt: r.updated_at,
+});
+
+/** The columns fixed when a message is accepted (its identity and its rendered bytes): never rewritten. */
+const FIXED_AT_ACCEPT = ['id', 'company_id', 'message_id', 'idempotency_key', 'request_hash', 'from_address', 'subject', 'raw', 'size_bytes', 'created_at'] as const;
+
+/** The rest: what a status change, a retry or a release may change. */
+function changeableColumns(m: OutboundMessage): Partial<MessagesTable> {
+  const row: Partial<MessagesTable> = fromMessage(m);
+  for (const column of FIXED_AT_ACCEPT) delete row[column];
+  return row;
+}
+
+/** Integer columns among those written from a VALUES list: its parameters arrive as text on PostgreSQL. */
+const INTEGER_COLUMNS = new Set(['attempt_count', 'possibly_delivered', 'reply_code']);
+
+/** Rows per statement for the multi-row writes (well under SQLite's and PostgreSQL's parameter limits). */
+const ROWS_PER_STATEMENT = 200;
+
+/**
+ * One UPDATE for many rows, each with its own values: `with v(key…, column…) as (values …) update
+ * table set column = v.column … from v where table.key = v.key`. Both SQLite (3.33+) and PostgreSQL
+ * take this form.
+ */
+async function updateFromValues(db: Db, table: string, keys: string[], rows: Record<string, unknown>[]): Promise<void> {
+  const columns = Object.keys(rows[0]!).filter((c) => !keys.includes(c));
+  const all = [...keys, ...columns];
+  const set = columns.map((c) => (INTEGER_COLUMNS.has(c) ? sql`${sql.ref(c)} = cast(v.${sql.ref(c)} as integer)` : sql`${sql.ref(c)} = v.${sql.ref(c)}`));
+  const match = keys.map((k) => sql`${sql.ref(`${table}.${k}`)} = v.${sql.ref(k)}`);
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const values = rows.slice(i, i + ROWS_PER_STATEMENT).map((row) => sql`(${sql.join(all.map((c) => row[c] ?? null))})`);
+    await sql`with v(${sql.join(all.map((c) => sql.ref(c)))}) as (values ${sql.join(values)})
+      update ${sql.table(table)} set ${sql.join(set)} from v where ${sql.join(match, sql` and `)}`.execute(db);
+  }
+}
+
+/** Messages, then their recipients, in multi-row statements (at most ROWS_PER_STATEMENT rows each). */
+async function insertMessages(db: Db, messages: { message: OutboundMessage; recipients: MessageRecipient[] }[]): Promise<void> {
+  // Rows per statement for messages: each carries its rendered `raw`, so fewer than for small rows.
+  for (let i = 0; i < messages.length; i += 50) {
+    await db.insertInto('messages').values(messages.slice(i, i + 50).map((m) => fromMessage(m.message))).execute();
+  }
+  const recipients = messages.flatMap((m) => m.recipients);
+  for (let i = 0; i < recipients.length; i += ROWS_PER_STATEMENT) {
+    await db.insertInto('message_recipients').values(recipients.slice(i, i + ROWS_PER_STATEMENT).map((r) => ({
+      message_id: r.messageId, address: r.address, kind: r.kind, status: r.status, reply_code: r.replyCode,
+      enhanced: r.enhanced, reply_text: r.replyText, updated_at: r.updatedAt,
+    }))).execute();
+  }
+}
+
+export function messageStore(db: Db, caps: DialectCapabilities): MessageStore {
+  const markSending = async (ids: string[], atIso: string) => {
+    await db.updateTable('messages').set({ status: 'sending', updated_at: atIso }).where('id', 'in', ids).where('status', 'not in', ['sent', 'failed']).execute();
+  };
   return {
     async insert(message, recipients) {
-      await db.insertInto('messages').values(fromMessage(message)).execute();
-      for (let i = 0; i < recipients.length; i += 300) {
-        await db.insertInto('message_recipients').values(recipients.slice(i, i + 300).map((r) => ({
-          message_id: r.messageId, address: r.address, kind: r.kind, status: r.status, reply_code: r.replyCode,
-          enhanced: r.enhanced, reply_text: r.replyText, updated_at: r.updatedAt,
-        }))).execute();
-      }
+      await insertMessages(db, [{ message, recipients }]);
+    },
+    async insertMany(messages) {
+      await insertMessages(db, messages);
     },
     async get(id) {
       const r = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
@@ -54,15 +108,29 @@ export function messageStore(db: Db): MessageStore {
       return r && toMessage(r);
     },
     async update(m) {
-      const { id, ...rest } = fromMessage(m);
-      await db.updateTable('messages').set(rest).where('id', '=', id).execute();
+      // The rendered message (`raw`, up to megabytes) and the identity never change after accept:
+      // not sending them back on every status change saves the bytes and the work.
+      await db.updateTable('messages').set(changeableColumns(m)).where('id', '=', m.id).execute();
+    },
+    async updateMany(messages) {
+      if (messages.length === 0) return;
+      if (messages.length === 1) {
+        await db.updateTable('messages').set(changeableColumns(messages[0]!)).where('id', '=', messages[0]!.id).execute();
+        return;
+      }
+      await updateFromValues(db, 'messages', ['id'], messages.map((m) => ({ id: m.id, ...changeableColumns(m) })));
     },
     async recipients(messageId) {
       const rows = await db.selectFrom('message_recipients').selectAll().where('message_id', '=', messageId).execute();
-      return rows.map((r): MessageRecipient => ({
-        messageId: r.message_id, address: r.address, kind: r.kind as RecipientKind, status: r.status as RecipientStatus,
-        replyCode: r.reply_code === null ? null : Number(r.reply_code), enhanced: r.enhanced, replyText: r.reply_text, updatedAt: r.updated_at,
-      }));
+      return rows.map(toRecipient);
+    },
+    async recipientsOf(messageIds) {
+      const map = new Map<string, MessageRecipient[]>(messageIds.map((id) => [id, []]));
+      for (let i = 0; i < messageIds.length; i += 500) {
+        const rows = await db.selectFrom('message_recipients').selectAll().where('message_id', 'in', messageIds.slice(i, i + 500)).execute();
+        for (const r of rows) map.get(r.message_id)?.push(toRecipient(r));
+      }
+      return map;
     },
     async recipientAddresses(messageIds) {
       const map = new Map<string, string[]>();
@@ -72,14 +140,25 @@ export function messageStore(db: Db): MessageStore {
       return map;
     },
     async updateRecipients(recipients) {
-      for (const r of recipients) {
+      if (recipients.length === 0) return;
+      if (recipients.length === 1) {
+        const r = recipients[0]!;
         await db.updateTable('message_recipients')
           .set({ status: r.status, reply_code: r.replyCode, enhanced: r.enhanced, reply_text: r.replyText, updated_at: r.updatedAt })
           .where('message_id', '=', r.messageId).where('address', '=', r.address).execute();
+        return;
       }
+      await updateFromValues(db, 'message_recipients', ['message_id', 'address'], recipients.map((r) => ({
+        message_id: r.messageId, address: r.address, status: r.status, reply_code: r.replyCode, enhanced: r.enhanced, reply_text: r.replyText, updated_at: r.updatedAt,
+      })));
     },
     async insertAttempt(a) {
       await db.insertInto('delivery_attempts').values(fromAttempt(a)).execute();
+    },
+    async insertAttempts(attempts) {
+      for (let i = 0; i < attempts.length; i += ROWS_PER_STATEMENT) {
+        await db.insertInto('delivery_attempts').values(attempts.slice(i, i + ROWS_PER_STATEMENT).map(fromAttempt)).execute();
+      }
     },
     async finishAttempt(a) {
       const { id, ...rest } = fromAttempt(a);
@@ -120,11 +199,42 @@ export function messageStore(db: Db): MessageStore {
     },
     async markSending(ids, atIso) {
       if (ids.length === 0) return;
-      await db.updateTable('messages').set({ status: 'sending', updated_at: atIso }).where('id', 'in', ids).where('status', 'not in', ['sent', 'failed']).execute();
+      await markSending(ids, atIso);
+    },
+    async getManyAndMarkSending(ids, atIso) {
+      if (ids.length === 0) return [];
+      if (!caps.dataModifyingCte) {
+        const before = await db.selectFrom('messages').selectAll().where('id', 'in', ids).execute();
+        await markSending(ids, atIso);
+        return before.map(toMessage);
+      }
+      // Every part of the statement reads the rows as they were before its update.
+      const list = sql.join(ids);
+      const { rows } = await sql<MessagesTable>`with marked as (
+          update messages set status = 'sending', updated_at = ${atIso} where id in (${list}) and status not in ('sent', 'failed') returning id)
+        select * from messages where id in (${list})`.execute(db);
+      return rows.map(toMessage);
     },
     async setStatusForServer(serverId, from, to, atIso) {
       const r = await db.updateTable('messages').set({ status: to, updated_at: atIso }).where('server_id', '=', serverId).where('status', '=', from).executeTakeFirst();
       return Number(r.numUpdatedRows);
+    },
+    async listCaught(q) {
+      let query = db.selectFrom('messages').selectAll().where('company_id', '=', q.companyId).where('caught_at', 'is not', null);
+      if (q.search) {
+        // Case-insensitive on both backends; the user's % and _ are literal.
+        const pattern = `%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const like = (column: string) => sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+        query = query.where((eb) => eb.or([
+          like('subject'), like('from_address'),
+          eb('id', 'in', db.selectFrom('message_recipients').select('message_id').where(sql<boolean>`lower(address) like ${pattern} escape '\\'`)),
+        ]));
+      }
+      if (q.after) {
+        const { caughtAt, id } = q.after;
+        query = query.where((eb) => eb.or([eb('caught_at', '<', caughtAt), eb.and([eb('caught_at', '=', caughtAt), eb('id', '<', id)])]));
+      }
+      return (await query.orderBy('caught_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()).map(toMessage);
     },
     async statusCounts(companyId, sinceIso) {
       // The first 13 characters of an ISO timestamp are its hour: "2026-11-23T17".

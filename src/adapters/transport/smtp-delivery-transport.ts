@@ -24,7 +24,7 @@ import { DeliveryAddressError, resolveDeliveryAddress } from './delivery-address
 import { classifyNodemailerError } from './nodemailer-error-classifier.ts';
 import { resultFromError, resultFromFailure, resultFromInfo, setupFailure, type ResultContext } from './delivery-result-builder.ts';
 import { installHandoverWatch, newHandoverWatch, withHandoverWatch } from './message-handover-watch.ts';
-import { buildPoolOptions, DEFAULT_DELIVERY_TIMEOUTS, poolSettingsKey, type DeliveryTimeouts, type PoolTarget } from './nodemailer-pool-options.ts';
+import { buildPoolOptions, DEFAULT_DELIVERY_TIMEOUTS, poolSettingsKeyCache, type DeliveryTimeouts, type PoolTarget } from './nodemailer-pool-options.ts';
 
 /** A pool is rebuilt (and its host resolved again) after this long, so a moved server is followed. */
 export const DEFAULT_POOL_MAX_AGE_MS = 60 * 60_000;
@@ -62,7 +62,7 @@ export function createSmtpDeliveryTransport(options: SmtpDeliveryTransportOption
   const poolMaxAgeMs = options.poolMaxAgeMs ?? DEFAULT_POOL_MAX_AGE_MS;
   const log = options.logger?.child({ component: 'smtp-delivery' }) ?? null;
   // The fingerprint's key lives only in this process: a fingerprint cannot be tested offline.
-  const fingerprintKey = randomBytes(32);
+  const poolKeys = poolSettingsKeyCache(randomBytes(32));
   /** The pool new messages of a server go to. */
   const current = new Map<string, PoolEntry>();
   /** Every pool not yet closed, the retiring ones included. */
@@ -100,7 +100,7 @@ export function createSmtpDeliveryTransport(options: SmtpDeliveryTransportOption
 
   function poolFor(connection: ServerConnection): PoolEntry {
     const serverId = connection.server.id;
-    const key = poolSettingsKey(connection, fingerprintKey);
+    const key = poolKeys.keyFor(connection);
     const existing = current.get(serverId);
     if (existing && existing.key === key) {
       if (clock.now().getTime() - existing.createdAtMs < poolMaxAgeMs || existing.transporter === null) return existing;
@@ -221,6 +221,7 @@ export function createSmtpDeliveryTransport(options: SmtpDeliveryTransportOption
   return {
     send,
     async close(serverId?: string): Promise<void> {
+      poolKeys.forget(serverId);
       const entries = [...live].filter((entry) => serverId === undefined || entry.serverId === serverId);
       await Promise.all(entries.map((entry) => shutDown(entry)));
     },
