@@ -26,6 +26,22 @@ import { SecretResolver } from './core/secrets/secret-reference.ts';
 import { MailServerService } from './core/servers/mail-server-service.ts';
 import { AccountService } from './core/tenancy/account-service.ts';
 import { createWebhooks, type WebhookService, type WebhookWorker } from './core/webhooks/index.ts';
+import { messageVerificationMailer } from './core/senders/message-verification-mailer.ts';
+import { SenderService } from './core/senders/sender-service.ts';
+import type { VerificationMailer } from './core/senders/verification-mailer.ts';
+import { CatcherService } from './core/builtin/catcher-service.ts';
+import { MailServiceSettings } from './core/builtin/mail-service-settings.ts';
+import { storeSenderCheck } from './core/outbound/sender-policy.ts';
+import { createMailparserMessageParser } from './adapters/mime/mailparser-message-parser.ts';
+import { createDnsLookup } from './adapters/dns/dns-lookup.ts';
+import { createMailauthSpfEvaluator } from './adapters/dns/mailauth-spf-evaluator.ts';
+import { dnsPlanSettings } from './core/domains/dns-record-plan.ts';
+import { DomainCheckScheduler } from './core/domains/domain-check-scheduler.ts';
+import { DomainService } from './core/domains/domain-service.ts';
+import { createDirectDeliveryTransport } from './adapters/transport/direct-delivery-transport.ts';
+import { createDnsMxResolver } from './adapters/transport/mx-resolver.ts';
+import { loadInstanceDkimKey } from './adapters/transport/instance-dkim-key.ts';
+import type { DkimKeySource } from './core/outbound/delivery-types.ts';
 import { createHttpApp } from './http/http-app.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
@@ -36,9 +52,13 @@ export interface AppServices {
   mailServers: MailServerService;
   connectionTests: ConnectionTestService;
   messages: MessageService;
+  mailService: MailServiceSettings;
+  catcher: CatcherService;
   metrics: Metrics;
   secrets: CompanySecretService;
   webhooks: WebhookService;
+  domains: DomainService;
+  senders: SenderService;
   secretResolver: SecretResolver;
   sealer: AesGcmSealer;
   readiness(): Promise<{ status: 'ok' | 'unavailable'; database: string; pendingMigrations?: string[] }>;
@@ -52,6 +72,8 @@ export interface BuildOptions {
   migrate?: boolean;
   /** Options for the delivery worker (tests shorten the retry schedule). */
   worker?: Partial<DeliveryWorkerOptions>;
+  /** How sender-address verification emails leave (tests capture them); default: the company's mail service. */
+  verificationMailer?: VerificationMailer;
 }
 
 export interface App {
@@ -65,6 +87,8 @@ export interface App {
   worker: DeliveryWorker;
   /** The webhook worker of this process (started by `startWorkers`). */
   webhookWorker: WebhookWorker;
+  /** The periodic check of sending domains (started by `startWorkers`). */
+  domainChecks: DomainCheckScheduler;
   startWorkers(): void;
   close(): Promise<void>;
 }
@@ -115,16 +139,42 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   });
   const metrics = createMetrics(store.queue);
+  const connectionTests = new ConnectionTestService({ store, clock, prober, servers: mailServers });
+  // Built-in mail without a From of its own is sent as this address.
+  const builtinFrom = config.builtinFrom ?? `mailroom@${config.heloName ?? 'mailroom.localhost'}`;
+  const senderCheck = storeSenderCheck(store);
   const webhooks = createWebhooks({ store, clock, sealer, logger, sender: createHttpWebhookSender({ resolver, egressPolicy }) });
+  // Sending domains: their DNS records are looked up through MAILROOM_DNS_SERVERS when set.
+  const dnsLookup = createDnsLookup({ servers: config.dnsServers });
+  const domains = new DomainService({
+    store, clock, sealer, dns: dnsLookup, servers: mailServers, logger: logger.child({ component: 'domains' }),
+    spf: createMailauthSpfEvaluator({ resolve: dnsLookup.resolve, mtaName: config.heloName ?? 'mailroom' }),
+    settings: dnsPlanSettings(config),
+  });
+  const domainChecks = new DomainCheckScheduler({ service: domains, logger: logger.child({ component: 'domain-checks' }) }, { intervalHours: config.domainCheckHours });
   const services: AppServices = {
     store,
     metrics,
     accounts: new AccountService(store, clock, { sessionTtlMs: config.sessionTtlHours * 3600_000 }),
     mailServers,
-    connectionTests: new ConnectionTestService({ store, clock, prober, servers: mailServers }),
-    messages: new MessageService({ store, clock, renderer: createMimeMessageRenderer(), servers: mailServers, onAccepted: (n) => metrics.messagesAccepted(n) }),
+    connectionTests,
+    messages: new MessageService({
+      store, clock, renderer: createMimeMessageRenderer(), servers: mailServers, onAccepted: (n) => metrics.messagesAccepted(n),
+      builtin: { delivery: config.builtinDelivery, from: builtinFrom }, senders: senderCheck,
+    }),
+    mailService: new MailServiceSettings({ store, clock, servers: mailServers, tester: connectionTests, instanceBuiltinDelivery: config.builtinDelivery }),
+    catcher: new CatcherService({ store, clock, parser: createMailparserMessageParser(), servers: mailServers, senders: senderCheck, builtinFrom }),
     secrets: new CompanySecretService({ store, clock, sealer }),
     webhooks: webhooks.service,
+    domains,
+    // TODO(lead): the verification email goes through the company's own mail service. Decide whether
+    // that is the route you want: in "catch" mode an admin can read the link in the built-in mailbox
+    // and verify an address they do not own, and a custom server's operator sees the link too.
+    senders: new SenderService({
+      store, clock,
+      mailer: options.verificationMailer ?? messageVerificationMailer(() => services.messages),
+      publicUrl: config.publicUrl ?? `http://localhost:${config.httpPort}`,
+    }),
     secretResolver,
     sealer,
     async readiness() {
@@ -141,12 +191,27 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     services, logger, secureCookies: config.secureCookies, sessionTtlMs: config.sessionTtlHours * 3600_000, webDistDir: config.webDistDir,
   });
   let server: ServerType | null = null;
+  // The built-in service's direct delivery: straight to recipients' MX hosts, DKIM-signed with the
+  // company's verified domain key, else the instance's own key, else unsigned.
+  const instanceDkim = loadInstanceDkimKey(config);
+  const dkimKeys: DkimKeySource = {
+    async keyFor(companyId, fromDomain) {
+      const own = await domains.signingKeyFor(companyId, fromDomain);
+      return own ? { domainName: own.domain, selector: own.selector, privateKey: own.privateKeyPem } : instanceDkim;
+    },
+  };
+  const direct = createDirectDeliveryTransport({
+    mxResolver: createDnsMxResolver({ servers: config.dnsServers }), hostResolver: resolver, egressPolicy,
+    heloName: config.heloName ?? undefined, port: config.directPort, requireTls: config.directRequireTls,
+    maxConnections: config.directMaxConnections, logger: logger.child({ component: 'direct-delivery' }), clock,
+  });
   const worker = new DeliveryWorker({
     store, clock, transport, logger: logger.child({ component: 'delivery' }),
     resolvePassword: (s, owner) => mailServers.resolvePassword(s, owner),
     onAttempt: (event) => metrics.deliveryAttempt(event),
     // The delivery-status webhook event commits with the outcome it reports.
     onStatusRecorded: async (tx, message) => { await webhooks.service.enqueueMessageEvent(tx, message); },
+    direct: { delivery: direct, keys: dkimKeys, maxConnections: config.directMaxConnections, instanceDelivery: config.builtinDelivery, senders: senderCheck, builtinFrom },
   }, {
     maxInFlight: config.workerConcurrency,
     leaseMs: config.workerLeaseSeconds * 1000,
@@ -156,11 +221,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   let workersStarted = false;
 
   return {
-    config, services, logger, database, worker, webhookWorker: webhooks.worker,
+    config, services, logger, database, worker, webhookWorker: webhooks.worker, domainChecks,
     startWorkers() {
       workersStarted = true;
       worker.start();
       webhooks.worker.start();
+      domainChecks.start();
     },
     listen() {
       return new Promise((resolve, reject) => {
@@ -179,7 +245,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       }
       // Then stop claiming and let messages in flight finish; their leases cover anything cut off.
       if (workersStarted) await Promise.all([worker.stop(10_000), webhooks.worker.stop(10_000)]);
+      // A domain check in progress finishes its current domain (it writes to the database).
+      await domainChecks.stop();
       await transport.close();
+      await direct.close();
       await database.close();
     },
   };

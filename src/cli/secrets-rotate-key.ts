@@ -36,7 +36,7 @@ export function secretsRotateKeyCommand(args: string[]): Promise<number> {
       const to = new AesGcmSealer({ current: newKey, readable: [] });
       const report = await resealAll(app.services.store, from, to);
       if (source.kind === 'file') writeKeyFileAtomically(source.file!, values['keep-previous'] ? [newKey, ...oldKeys] : [newKey], { replace: true });
-      process.stderr.write(`Re-sealed ${report.mailServerPasswords} mail server password(s), ${report.historicalPasswords} password(s) in server history, ${report.companySecrets} company secret(s) and ${report.webhookSecrets} webhook signing secret(s) under key ${keyId(newKey)}.\n`);
+      process.stderr.write(`Re-sealed ${report.mailServerPasswords} mail server password(s), ${report.historicalPasswords} password(s) in server history, ${report.companySecrets} company secret(s), ${report.webhookSecrets} webhook signing secret(s) and ${report.dkimKeys} DKIM key(s) under key ${keyId(newKey)}.\n`);
       if (source.kind === 'env') {
         process.stderr.write('Now set MAILROOM_SECRET_KEY to the new key and restart Mailroom.\n');
         if (!values['new-key-env']) process.stdout.write(`${newKey.toString('base64')}\n`);

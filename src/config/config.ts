@@ -21,6 +21,28 @@ const configSchema = z.object({
   workerLeaseSeconds: z.coerce.number().int().min(1).max(3600),
   retryBaseSeconds: z.coerce.number().int().min(1),
   retryMaxSeconds: z.coerce.number().int().min(1),
+  /** What the built-in service does by default: keep mail in the catcher, or deliver to MX hosts. */
+  builtinDelivery: z.enum(['catch', 'direct']),
+  /** The From address of built-in mail when a message names none (and of verification mail). */
+  builtinFrom: z.string().nullable(),
+  /** Where people reach the UI: links in emails (sender verification) start with it. */
+  publicUrl: z.string().url().nullable(),
+  /** The port direct delivery connects to on MX hosts (25; tests point it at local servers). */
+  directPort: z.coerce.number().int().min(1).max(65535),
+  /** Require STARTTLS with a valid certificate for every destination, not only MTA-STS ones. */
+  directRequireTls: z.boolean(),
+  /** Connections direct delivery keeps open at once (per worker process). */
+  directMaxConnections: z.coerce.number().int().min(1).max(1000),
+  /** The instance's own DKIM key, used when the From domain is not a verified company domain. */
+  dkimDomain: z.string().nullable(),
+  dkimSelector: z.string().nullable(),
+  dkimPrivateKeyFile: z.string().nullable(),
+  /** What companies add to their SPF record ("include:<this>"). */
+  spfInclude: z.string().nullable(),
+  /** The host a company's return-path name points to (CNAME). */
+  returnPathHost: z.string().nullable(),
+  /** Hours between automatic checks of every sending domain's DNS records; 0 turns them off. */
+  domainCheckHours: z.coerce.number().min(0),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -55,6 +77,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     workerLeaseSeconds: env.MAILROOM_WORKER_LEASE_SECONDS ?? 300,
     retryBaseSeconds: env.MAILROOM_RETRY_BASE_SECONDS ?? 60,
     retryMaxSeconds: env.MAILROOM_RETRY_MAX_SECONDS ?? 3600,
+    builtinDelivery: env.MAILROOM_BUILTIN_DELIVERY || 'catch',
+    builtinFrom: env.MAILROOM_BUILTIN_FROM || null,
+    publicUrl: env.MAILROOM_PUBLIC_URL || null,
+    directPort: env.MAILROOM_DIRECT_PORT ?? 25,
+    directRequireTls: env.MAILROOM_DIRECT_REQUIRE_TLS === 'true',
+    directMaxConnections: env.MAILROOM_DIRECT_MAX_CONNECTIONS ?? 20,
+    dkimDomain: env.MAILROOM_DKIM_DOMAIN || null,
+    dkimSelector: env.MAILROOM_DKIM_SELECTOR || null,
+    dkimPrivateKeyFile: env.MAILROOM_DKIM_PRIVATE_KEY_FILE || null,
+    spfInclude: env.MAILROOM_SPF_INCLUDE || null,
+    returnPathHost: env.MAILROOM_RETURN_PATH_HOST || null,
+    domainCheckHours: env.MAILROOM_DOMAIN_CHECK_HOURS ?? 24,
   };
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {

@@ -12,8 +12,21 @@ export interface Company {
   defaultMailServerId: string | null;
   /** Used while the company's own server is held by a configuration error. */
   fallbackMailServerId: string | null;
+  /** "builtin": the built-in service (catcher, or direct delivery); "custom": the default mail server. */
+  mailService: MailService;
+  /** What the built-in service does for this company; null follows the instance's setting. */
+  builtinDelivery: BuiltinDelivery | null;
+  /** While its own server is held, deliver through the built-in service's direct delivery. */
+  fallbackToBuiltin: boolean;
   createdAt: string;
 }
+
+export const MAIL_SERVICES = ['builtin', 'custom'] as const;
+export type MailService = (typeof MAIL_SERVICES)[number];
+
+/** "catch": keep every message in the built-in mailbox; "direct": deliver to the recipients' MX hosts. */
+export const BUILTIN_DELIVERIES = ['catch', 'direct'] as const;
+export type BuiltinDelivery = (typeof BUILTIN_DELIVERIES)[number];
 
 export interface User {
   id: string;

@@ -1,10 +1,12 @@
 // Ports owned by the core. Implementations live in src/adapters and are wired in src/app.ts.
 import type {
-  ApiKey, AuditEntry, Company, CompanySecret, ConnectionTestRecord, MailServer, MailServerVersion, Session, User,
+  ApiKey, AuditEntry, Company, CompanySecret, ConnectionTestRecord, MailServer, MailServerVersion, MailService, BuiltinDelivery, Session, User,
 } from './model.ts';
 import type {
   DeliveryAttempt, Job, JobStatus, MessageRecipient, MessageStatus, NewJob, OutboundMessage, ServerDeliveryState,
 } from './outbound/outbound-model.ts';
+import type { SenderAddress } from './senders/sender-model.ts';
+import type { SendingDomain } from './domains/domain-model.ts';
 import type { WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint } from './webhooks/webhook-model.ts';
 
 export interface CompanyStore {
@@ -14,6 +16,10 @@ export interface CompanyStore {
   insert(company: Company): Promise<void>;
   setDefaultMailServer(companyId: string, serverId: string | null): Promise<void>;
   setFallbackMailServer(companyId: string, serverId: string | null): Promise<void>;
+  /** Switches between the built-in service and the default server (setting the default too when given). */
+  setMailService(companyId: string, mailService: MailService, defaultServerId?: string | null): Promise<void>;
+  setBuiltinDelivery(companyId: string, delivery: BuiltinDelivery | null): Promise<void>;
+  setFallbackToBuiltin(companyId: string, on: boolean): Promise<void>;
   count(): Promise<number>;
 }
 
@@ -100,6 +106,8 @@ export interface ClaimOptions {
   skipPartitions?: string[];
   /** At most this many jobs of one partition per claim, so one server cannot take the whole claim. */
   perPartitionLimit?: number;
+  /** Lower limits for some partitions (the worker already holds jobs of them); 0 takes none. */
+  partitionLimits?: Record<string, number>;
 }
 
 /**
@@ -113,6 +121,8 @@ export interface JobQueue {
   claim(options: ClaimOptions): Promise<Job[]>;
   /** Removes a finished job; false when the lease was lost (another worker owns it now). */
   complete(id: string, owner: string): Promise<boolean>;
+  /** `complete` for several jobs in one statement; how many were still this owner's. */
+  completeMany(ids: string[], owner: string): Promise<number>;
   /** Back to ready at `runAt`, one attempt more. */
   reschedule(id: string, owner: string, runAt: string): Promise<boolean>;
   extendLease(id: string, owner: string, leaseUntil: string): Promise<boolean>;
@@ -143,16 +153,35 @@ export interface MessageQuery {
   limit: number;
 }
 
+export interface CaughtQuery {
+  companyId: string;
+  /** Matches subject, From or a recipient, ignoring case. */
+  search?: string;
+  /** Keyset cursor: messages strictly after this one in (caughtAt desc, id desc) order. */
+  after?: { caughtAt: string; id: string };
+  limit: number;
+}
+
 export interface MessageStore {
   insert(message: OutboundMessage, recipients: MessageRecipient[]): Promise<void>;
+  /** `insert` for many messages in a few multi-row statements (a batch accept). */
+  insertMany(messages: { message: OutboundMessage; recipients: MessageRecipient[] }[]): Promise<void>;
   get(id: string): Promise<OutboundMessage | undefined>;
   getByIdempotencyKey(companyId: string, key: string): Promise<OutboundMessage | undefined>;
+  /** Writes what may change after accept; the identity (Message-ID, …) and the rendered `raw` stay as accepted. */
   update(message: OutboundMessage): Promise<void>;
+  /** `update` for several messages in one statement (the worker's group commit). */
+  updateMany(messages: OutboundMessage[]): Promise<void>;
   recipients(messageId: string): Promise<MessageRecipient[]>;
+  /** The recipients of several messages in one query (every id is a key, with [] when it has none). */
+  recipientsOf(messageIds: string[]): Promise<Map<string, MessageRecipient[]>>;
   /** Recipient addresses of several messages at once (for lists). */
   recipientAddresses(messageIds: string[]): Promise<Map<string, string[]>>;
+  /** Several recipients, of one message or many, in as few statements as it can. */
   updateRecipients(recipients: MessageRecipient[]): Promise<void>;
   insertAttempt(attempt: DeliveryAttempt): Promise<void>;
+  /** Several attempts in one statement (the worker's group commit). */
+  insertAttempts(attempts: DeliveryAttempt[]): Promise<void>;
   finishAttempt(attempt: DeliveryAttempt): Promise<void>;
   attempts(messageId: string): Promise<DeliveryAttempt[]>;
   /** Attempts started and never finished (their worker died): marks them interrupted, returns how many. */
@@ -161,8 +190,12 @@ export interface MessageStore {
   getMany(ids: string[]): Promise<OutboundMessage[]>;
   /** Marks claimed messages as being sent, in one statement (one commit for a whole claim). */
   markSending(ids: string[], atIso: string): Promise<void>;
+  /** `getMany` (the messages as they were) and `markSending`, in one round trip where the database allows. */
+  getManyAndMarkSending(ids: string[], atIso: string): Promise<OutboundMessage[]>;
   /** Moves every message of a server from one status to another (held ↔ queued). */
   setStatusForServer(serverId: string, from: MessageStatus, to: MessageStatus, atIso: string): Promise<number>;
+  /** The catcher's mailbox: caught messages (released ones too), newest first, with a search. */
+  listCaught(query: CaughtQuery): Promise<OutboundMessage[]>;
   /** Messages per status per hour bucket, for the servers page chart. */
   statusCounts(companyId: string, sinceIso: string): Promise<{ hour: string; status: MessageStatus; count: number }[]>;
 }
@@ -202,6 +235,30 @@ export interface WebhookDeliveryStore {
   attempts(deliveryIds: string[]): Promise<WebhookAttempt[]>;
 }
 
+export interface SenderAddressStore {
+  get(id: string): Promise<SenderAddress | undefined>;
+  getByAddress(companyId: string, address: string): Promise<SenderAddress | undefined>;
+  getByTokenHash(tokenHash: string): Promise<SenderAddress | undefined>;
+  listByCompany(companyId: string): Promise<SenderAddress[]>;
+  insert(sender: SenderAddress): Promise<void>;
+  update(sender: SenderAddress): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+export interface SendingDomainStore {
+  get(id: string): Promise<SendingDomain | undefined>;
+  getByDomain(companyId: string, domain: string): Promise<SendingDomain | undefined>;
+  listByCompany(companyId: string): Promise<SendingDomain[]>;
+  /** Every domain, for the periodic check. */
+  listAll(): Promise<SendingDomain[]>;
+  insert(domain: SendingDomain): Promise<void>;
+  update(domain: SendingDomain): Promise<void>;
+  delete(id: string): Promise<void>;
+  /** Every sealed DKIM key, for key rotation of the instance's sealing key. */
+  listSealed(): Promise<{ id: string; column: 'current' | 'next'; sealed: string }[]>;
+  replaceSealed(id: string, column: 'current' | 'next', sealed: string): Promise<void>;
+}
+
 /** Everything the core needs from storage; `transaction` gives the same shape bound to one transaction. */
 export interface Store {
   companies: CompanyStore;
@@ -217,7 +274,19 @@ export interface Store {
   serverDelivery: ServerDeliveryStateStore;
   webhookEndpoints: WebhookEndpointStore;
   webhookDeliveries: WebhookDeliveryStore;
+  senderAddresses: SenderAddressStore;
+  sendingDomains: SendingDomainStore;
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Optional. Returns a runner: reads made by the work it runs (and by everything that work
+   * starts) share their results. The delivery worker runs each claim's messages in one such scope,
+   * so a claim of 16 messages to one mail server reads the server (with its shares), its company,
+   * its delivery state and the company's webhook endpoint once, not 16 times, and the recipients
+   * of `messageIds` in one query. A write to those rows through this store (in this process) is
+   * seen at once: it drops what the scopes hold. A change made by another process is seen by the
+   * next claim's scope, or within seconds — the worker read these rows as it claimed before, too.
+   */
+  sharedReads?(messageIds: string[]): <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** Authenticated encryption of secrets at rest. */

@@ -15,11 +15,15 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditLogRoutes } from './routes/audit-log.ts';
 import { companyRoutes } from './routes/companies.ts';
 import { connectionTestRoutes } from './routes/connection-tests.ts';
+import { domainRoutes } from './routes/domains.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailServerRoutes } from './routes/mail-servers.ts';
 import { meRoutes } from './routes/me.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { mailServiceRoutes } from './routes/mail-service.ts';
+import { catcherRoutes } from './routes/catcher.ts';
 import { secretRoutes } from './routes/secrets.ts';
+import { senderAddressRoutes } from './routes/sender-addresses.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { toHttpError } from './to-http-error.ts';
@@ -95,7 +99,11 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<HttpEnv> {
   api.route('/', secretRoutes());
   api.route('/', auditLogRoutes());
   api.route('/', messageRoutes());
+  api.route('/', mailServiceRoutes());
+  api.route('/', catcherRoutes());
   api.route('/', webhookRoutes());
+  api.route('/', domainRoutes());
+  api.route('/', senderAddressRoutes());
   api.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key (mr_…) for host applications' });
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'mailroom_session', description: 'Browser session; unsafe methods also need the X-CSRF-Token header' });
   api.doc31('/openapi.json', {

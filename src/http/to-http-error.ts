@@ -15,9 +15,24 @@ export function toHttpError(err: unknown, requestId: string): { status: number; 
       unexpected: err.code === 'INTERNAL',
     };
   }
+  if (isUniqueViolation(err)) {
+    // Two requests raced to create the same thing (a release, an address, a domain): the database's
+    // unique index let one through. The other is a conflict, not a bug.
+    return {
+      status: ERROR_CODES.CONFLICT.http,
+      body: { error: { code: 'CONFLICT', message: 'Another request changed this at the same moment; reload and try again.', requestId } },
+      unexpected: false,
+    };
+  }
   return {
     status: 500,
     body: { error: { code: 'INTERNAL', message: ERROR_CODES.INTERNAL.message, requestId } },
     unexpected: true,
   };
+}
+
+/** PostgreSQL 23505, or SQLite's UNIQUE / PRIMARY KEY constraint: the drivers' own codes. */
+function isUniqueViolation(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

@@ -103,6 +103,23 @@ describe('connection tests API', () => {
     assert.ok(audit.body.items.some((e: any) => e.action === 'mail_server.test_email_sent'));
   });
 
+  it('also sends it to a verified sender address of the company, not to a pending one', async () => {
+    const companyId = (await api.get('/session')).body.company.id;
+    const now = new Date().toISOString();
+    const sender = (address: string, status: 'pending' | 'verified') => ({
+      id: crypto.randomUUID(), companyId, address, displayName: null, kind: 'group' as const, status, tokenHash: null, tokenExpiresAt: null,
+      verifiedAt: status === 'verified' ? now : null, linkRoute: 'server' as const, createdBy: 'test', createdAt: now, updatedAt: now,
+    });
+    await t.app.services.store.senderAddresses.insert(sender('support@acme.example', 'verified'));
+    await t.app.services.store.senderAddresses.insert(sender('sales@acme.example', 'pending'));
+    const pending = await api.post(`/mail-servers/${serverId}/test`, { sendTestEmail: true, to: 'sales@acme.example' });
+    assert.equal(pending.status, 400);
+    assert.equal(pending.body.error.fields[0].rule, 'test_recipient');
+    const res = await api.post(`/mail-servers/${serverId}/test`, { sendTestEmail: true, to: 'support@acme.example' });
+    assert.equal(res.body.code, 'OK', res.text);
+    assert.match(smtp.messages.at(-1)!, /To: support@acme\.example/);
+  });
+
   it('uses the saved password for unsaved values only while host, port, security and mechanism are unchanged', async () => {
     const same = await api.post('/mail-server-tests', { serverId, fromName: 'Only the name changed' });
     assert.equal(same.status, 200, same.text);

@@ -85,7 +85,7 @@ describe('mailroom CLI', () => {
     const before = fs.readFileSync(keyFile, 'utf8');
     const res = mailroom(['secrets', 'rotate-key', '--data-dir', dataDir]);
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stderr, /Re-sealed 1 mail server password\(s\), 1 password\(s\) in server history, 1 company secret\(s\) and 1 webhook signing secret\(s\)/);
+    assert.match(res.stderr, /Re-sealed 1 mail server password\(s\), 1 password\(s\) in server history, 1 company secret\(s\), 1 webhook signing secret\(s\) and 0 DKIM key\(s\)/);
     const after = fs.readFileSync(keyFile, 'utf8');
     assert.notEqual(after, before);
     assert.equal(after.trim().split('\n').length, 1, 'the old key is gone from the file');

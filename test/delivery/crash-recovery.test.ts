@@ -104,6 +104,9 @@ for (const backend of BACKENDS) {
       assert.equal((await admin.post('/setup', { companyName: 'Crash Co', name: 'Ops', email: 'ops@crash.example', password: 'crash-test-password' })).status, 201);
       const created = await admin.post('/mail-servers', serverInput({ host: '127.0.0.1', port: sink.port, security: 'none', authEnabled: false, password: null, username: null, maxConnections: 10 }));
       assert.equal(created.status, 201, created.text);
+      // "Use this server": the switch runs the connection test against the sink and passes.
+      const switched = await admin.put('/mail-service', { service: 'custom', mailServerId: created.body.id });
+      assert.equal(switched.status, 200, switched.text);
       const host = ApiClient.withApiKey(base, (await admin.post('/api-keys', { name: 'load' })).body.key);
       // Submitting goes on while the first messages are sent, so the kill can land in either. Only
       // messages whose 202 arrived count as accepted; a batch cut off by the kill may or may not

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ApiClient, serverInput, setupRoot } from '../support/api-client.ts';
-import { ManualClock, startTestApp, type TestApp } from '../support/app-harness.ts';
+import { ManualClock, startTestApp, useCustomServer, type TestApp } from '../support/app-harness.ts';
 import { startScriptedSink, type ScriptedSink } from './support/scripted-sink.ts';
 
 const PASSWORD = 'Sink-Password-8812';
@@ -26,6 +26,7 @@ describe('delivery under faults', () => {
     const created = await api.post('/mail-servers', serverInput({ host: '127.0.0.1', port: sink.port, security: 'none', password: PASSWORD, fromAddress: 'noreply@acme.example' }));
     assert.equal(created.status, 201, created.text);
     serverId = created.body.id;
+    await useCustomServer(t, serverId);
   });
   after(async () => {
     await t.close();

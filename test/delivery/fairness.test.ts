@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient, serverInput, setupRoot } from '../support/api-client.ts';
-import { startTestApp, type TestApp } from '../support/app-harness.ts';
+import { startTestApp, useCustomServer, type TestApp } from '../support/app-harness.ts';
 import { startScriptedSink, type ScriptedSink } from './support/scripted-sink.ts';
 
 describe('fairness between companies', () => {
@@ -35,6 +35,7 @@ describe('fairness between companies', () => {
       root.company = company.id;
       const server = await root.post('/mail-servers', serverInput({ host: '127.0.0.1', port, security: 'none', authEnabled: false, password: null, username: null, maxConnections: 3 }));
       assert.equal(server.status, 201, server.text);
+      await useCustomServer(t, server.body.id);
       const key = (await root.post('/api-keys', { name: 'host' })).body.key;
       root.company = null;
       return ApiClient.withApiKey(t.url, key);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient, serverInput, setupRoot } from '../support/api-client.ts';
-import { ManualClock, startTestApp, type TestApp } from '../support/app-harness.ts';
+import { ManualClock, startTestApp, useCustomServer, type TestApp } from '../support/app-harness.ts';
 import { startScriptedSink, type ScriptedSink } from './support/scripted-sink.ts';
 
 describe('fallback server', () => {
@@ -23,6 +23,7 @@ describe('fallback server', () => {
     api = ApiClient.withApiKey(t.url, (await admin.post('/api-keys', { name: 'host' })).body.key);
     primaryId = (await api.post('/mail-servers', serverInput({ name: 'Primary', host: '127.0.0.1', port: primary.port, security: 'none', password: 'primary-pass-1' }))).body.id;
     backupId = (await api.post('/mail-servers', serverInput({ name: 'Backup', host: '127.0.0.1', port: backup.port, security: 'none', password: 'backup-pass-1', hasRelay: true }))).body.id;
+    await useCustomServer(t, primaryId);
   });
   after(async () => {
     await t.close();

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient, serverInput, setupRoot } from '../support/api-client.ts';
-import { startTestApp, type TestApp } from '../support/app-harness.ts';
+import { startTestApp, useCustomServer, type TestApp } from '../support/app-harness.ts';
 
 describe('messages API', () => {
   let t: TestApp;
@@ -21,6 +21,7 @@ describe('messages API', () => {
       cc: ['audit@acme.example'], bcc: ['archive@acme.example'], customHeaders: [{ name: 'X-App', value: 'crm' }],
     }));
     serverId = created.body.id;
+    await useCustomServer(t, serverId);
     host = ApiClient.withApiKey(t.url, (await api.post('/api-keys', { name: 'crm' })).body.key);
   });
   after(() => t.close());
@@ -130,8 +131,22 @@ describe('messages API', () => {
     assert.equal((await host.get('/messages?cursor=bm9wZQ')).status, 400);
   });
 
-  it('says clearly when the company has no mail server', async () => {
+  it('keeps the mail of a company with no mail server in the built-in catcher', async () => {
     const child = (await api.post('/companies', { name: 'Empty', slug: 'empty' })).body;
+    api.company = child.id;
+    const jobsBefore = await countJobs();
+    const res = await api.post('/messages', message());
+    const listed = await api.get('/caught-messages');
+    api.company = null;
+    assert.equal(res.status, 202, res.text);
+    assert.equal(res.body.status, 'caught');
+    assert.equal(await countJobs(), jobsBefore, 'caught mail is kept, not queued');
+    assert.deepEqual(listed.body.items.map((m: { id: string }) => m.id), [res.body.id]);
+  });
+
+  it('says clearly when a company on a custom server has lost its default server', async () => {
+    const child = (await api.post('/companies', { name: 'Lost', slug: 'lost' })).body;
+    await t.app.services.store.companies.setMailService(child.id, 'custom', null);
     api.company = child.id;
     const res = await api.post('/messages', message());
     api.company = null;

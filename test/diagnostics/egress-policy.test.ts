@@ -8,7 +8,7 @@ import { createEgressPolicy, parseAllowedNetworks } from '../../src/core/diagnos
 import { createSmtpProber } from '../../src/adapters/smtp-probe/smtp-prober.ts';
 import type { HostResolver } from '../../src/adapters/smtp-probe/host-resolver.ts';
 import type { TcpConnector } from '../../src/adapters/smtp-probe/tcp-connect.ts';
-import { startDnsStandIn, type DnsStandIn } from './support/dns-stand-in.ts';
+import { startDnsStandIn, type DnsStandIn } from '../support/dns-stand-in.ts';
 import { closedPort, startSmtpServer, type RunningServer } from './support/scripted-servers.ts';
 import { createTestCertificates, type TestCertificates } from './support/test-certificates.ts';
 import { dnsStandInResolver, FAST_TIMEOUTS, LOOPBACK_NETWORKS, probeRequest } from './support/probe-fixtures.ts';

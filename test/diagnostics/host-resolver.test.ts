@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { createDnsResolver, createSystemResolver, HostResolveError } from '../../src/adapters/smtp-probe/host-resolver.ts';
-import { startDnsStandIn, type DnsStandIn } from './support/dns-stand-in.ts';
+import { startDnsStandIn, type DnsStandIn } from '../support/dns-stand-in.ts';
 
 const LOOKUP_MS = 2_000;
 

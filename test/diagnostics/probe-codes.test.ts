@@ -15,7 +15,7 @@ import { PROBE_CODE_NAMES, type ProbeCode } from '../../src/core/diagnostics/res
 import type { ProbeResult, StageName } from '../../src/core/diagnostics/probe-types.ts';
 import { createSmtpProber } from '../../src/adapters/smtp-probe/smtp-prober.ts';
 import { createEgressPolicy } from '../../src/core/diagnostics/egress-policy.ts';
-import { startDnsStandIn, type DnsStandIn } from './support/dns-stand-in.ts';
+import { startDnsStandIn, type DnsStandIn } from '../support/dns-stand-in.ts';
 import { closedPort, startRawServer, startSmtpServer, type RunningServer } from './support/scripted-servers.ts';
 import { createTestCertificates, type TestCertificates } from './support/test-certificates.ts';
 import { dnsStandInResolver, FAST_TIMEOUTS, loopbackProber, probeRequest, smtpError } from './support/probe-fixtures.ts';

@@ -274,7 +274,7 @@ describe('connection test UI', () => {
     await expectValue(to, ADMIN.email);
     await to.fill('stranger@elsewhere.test');
     await testButton().click();
-    await panel().getByText('A test email can go only to your own address or to a person of this company.').waitFor();
+    await panel().getByText('A test email can go only to your own address, a person of this company or one of its verified sender addresses.').waitFor();
     assert.equal(await to.getAttribute('aria-invalid'), 'true');
 
     await to.fill(ADMIN.email);

@@ -15,7 +15,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ADMIN_PASSWORD, ApiClient, serverInput, setupRoot } from '../support/api-client.ts';
-import { startTestApp, type TestApp } from '../support/app-harness.ts';
+import { startTestApp, useCustomServer, type TestApp } from '../support/app-harness.ts';
 import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
 import { startScriptedSink, type ScriptedSink } from '../delivery/support/scripted-sink.ts';
 
@@ -87,6 +87,7 @@ describe('failure history UI', () => {
     const a = await api.post('/mail-servers', serverInput({ name: 'Office relay', host: '127.0.0.1', port: office.port, security: 'none', password: OFFICE_PASSWORD, fromAddress: 'noreply@acme.example' }));
     assert.equal(a.status, 201, a.text);
     officeId = a.body.id;
+    await useCustomServer(t, officeId);
     const b = await api.post('/mail-servers', serverInput({ name: 'Backup relay', host: '127.0.0.1', port: backup.port, security: 'none', password: BACKUP_PASSWORD, fromAddress: 'noreply@acme.example' }));
     assert.equal(b.status, 201, b.text);
     backupId = b.body.id;

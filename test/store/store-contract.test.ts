@@ -15,7 +15,7 @@ import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/test
 const now = () => new Date().toISOString();
 
 function company(slug: string, parentId: string | null = null): Company {
-  return { id: crypto.randomUUID(), slug, name: slug.toUpperCase(), parentId, defaultMailServerId: null, fallbackMailServerId: null, createdAt: now() };
+  return { id: crypto.randomUUID(), slug, name: slug.toUpperCase(), parentId, defaultMailServerId: null, fallbackMailServerId: null, mailService: 'builtin' as const, builtinDelivery: null, fallbackToBuiltin: false, createdAt: now() };
 }
 
 function server(companyId: string, extra: Partial<MailServer> = {}): MailServer {

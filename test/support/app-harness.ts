@@ -22,6 +22,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   clock?: Clock;
   worker?: BuildOptions['worker'];
+  /** Capture sender-verification emails instead of submitting them as messages. */
+  verificationMailer?: BuildOptions['verificationMailer'];
 }
 
 /** A clock the test moves by hand, so retries scheduled minutes ahead run without waiting. */
@@ -45,7 +47,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = loadConfig(env, { port: '0', host: '127.0.0.1' });
   let captured = '';
   const destination = new Writable({ write(chunk, _enc, done) { captured += chunk.toString(); done(); } });
-  const app = await buildApp(config, { logger: createLogger({ level: 'debug', destination }), env, clock: options.clock, worker: options.worker });
+  const app = await buildApp(config, { logger: createLogger({ level: 'debug', destination }), env, clock: options.clock, worker: options.worker, verificationMailer: options.verificationMailer });
   const port = await app.listen();
   return {
     url: `http://127.0.0.1:${port}`,
@@ -57,4 +59,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await db.drop();
     },
   };
+}
+
+/**
+ * Puts the server's company on its custom server, as "Use this server" does after a passing
+ * connection test. Delivery suites script their servers to fail on purpose (or name hosts that do
+ * not exist), so they set the company's choice directly; the switch's own rule — the test must
+ * pass first — is tested in test/builtin/mail-service.test.ts.
+ */
+export async function useCustomServer(t: TestApp, serverId: string): Promise<void> {
+  const server = await t.app.services.store.mailServers.get(serverId);
+  if (!server) throw new Error(`no mail server ${serverId}`);
+  await t.app.services.store.companies.setMailService(server.companyId, 'custom', serverId);
 }

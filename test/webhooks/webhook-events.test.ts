@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ApiClient, serverInput, setupRoot } from '../support/api-client.ts';
-import { ManualClock, startTestApp, type TestApp } from '../support/app-harness.ts';
+import { ManualClock, startTestApp, useCustomServer, type TestApp } from '../support/app-harness.ts';
 import { startScriptedSink, type ScriptedSink } from '../delivery/support/scripted-sink.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -30,6 +30,7 @@ describe('delivery-status webhooks, end to end', () => {
     const created = await api.post('/mail-servers', serverInput({ host: '127.0.0.1', port: sink.port, security: 'none', password: PASSWORD, fromAddress: 'noreply@acme.example' }));
     assert.equal(created.status, 201, created.text);
     serverId = created.body.id;
+    await useCustomServer(t, serverId);
     const hook = await api.put('/webhook', { url: `${receiver.url}/events` });
     assert.equal(hook.status, 201, hook.text);
     receiver.secret = hook.body.secret;

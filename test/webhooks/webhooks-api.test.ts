@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { verifySignature } from '../../src/core/webhooks/webhook-signature.ts';
-import { startDnsStandIn, type DnsStandIn } from '../diagnostics/support/dns-stand-in.ts';
+import { startDnsStandIn, type DnsStandIn } from '../support/dns-stand-in.ts';
 import { ApiClient, setupRoot } from '../support/api-client.ts';
 import { ManualClock, startTestApp, type TestApp } from '../support/app-harness.ts';
 import { closedLocalPort } from '../support/local-http-server.ts';

@@ -10,6 +10,9 @@ export interface CompaniesTable {
   parent_id: string | null;
   default_mail_server_id: string | null;
   fallback_mail_server_id: string | null;
+  mail_service: string;
+  builtin_delivery: string | null;
+  fallback_builtin: number;
   created_at: string;
 }
 
@@ -152,6 +155,9 @@ export interface MessagesTable {
   created_at: string;
   updated_at: string;
   sent_at: string | null;
+  route: string;
+  caught_at: string | null;
+  released_at: string | null;
 }
 
 export interface MessageRecipientsTable {
@@ -253,6 +259,42 @@ export interface WebhookDeliveryAttemptsTable {
   error: string | null;
 }
 
+export interface SenderAddressesTable {
+  id: string;
+  company_id: string;
+  address: string;
+  display_name: string | null;
+  kind: string;
+  status: string;
+  token_hash: string | null;
+  token_expires_at: string | null;
+  verified_at: string | null;
+  link_route: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SendingDomainsTable {
+  id: string;
+  company_id: string;
+  domain: string;
+  dkim_selector: string;
+  dkim_private_key_sealed: string;
+  dkim_public_key: string;
+  next_dkim_selector: string | null;
+  next_dkim_private_key_sealed: string | null;
+  next_dkim_public_key: string | null;
+  dmarc_policy: string;
+  status: string;
+  last_check: string | null;
+  checked_at: string | null;
+  verified_at: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   companies: CompaniesTable;
   users: UsersTable;
@@ -272,4 +314,6 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
+  sender_addresses: SenderAddressesTable;
+  sending_domains: SendingDomainsTable;
 }

@@ -8,6 +8,8 @@ import * as connectionTests from './0002-connection-tests.ts';
 import * as delivery from './0003-delivery.ts';
 import * as webhooks from './0004-webhooks.ts';
 import * as fallbackServer from './0005-fallback-server.ts';
+import * as builtinService from './0006-builtin-service.ts';
+import * as deliveryIndexes from './0007-delivery-indexes.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void> };
 
@@ -18,6 +20,8 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0003-delivery', delivery],
   ['0004-webhooks', webhooks],
   ['0005-fallback-server', fallbackServer],
+  ['0006-builtin-service', builtinService],
+  ['0007-delivery-indexes', deliveryIndexes],
 ];
 
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);

@@ -1,6 +1,7 @@
 // "Test connection" and "Send test email" for saved servers and for unsaved form values. The probe
 // itself is the SmtpProber port; this service decides which password may be used, who may receive
 // a test email, how often, and keeps the last results per server.
+import { isProvenSender } from '../senders/sender-service.ts';
 import crypto from 'node:crypto';
 import { recordAudit } from '../audit/audit-recorder.ts';
 import { AppError, validationError, type FieldIssue } from '../errors.ts';
@@ -139,8 +140,9 @@ export class ConnectionTestService {
   }
 
   /**
-   * Who may receive a test email: the signed-in admin, or another person of the company. Never an
-   * arbitrary address — that would make the button a way to send mail to anyone.
+   * Who may receive a test email: the signed-in admin, another person of the company, or one of its
+   * verified sender addresses. Never an arbitrary address — that would make the button a way to
+   * send mail to anyone.
    */
   private async recipient(principal: Principal, company: Company, server: Pick<MailServer, 'fromAddress'>, options: TestOptions): Promise<string> {
     const own = principal.kind === 'user' ? principal.user.email : null;
@@ -150,8 +152,10 @@ export class ConnectionTestService {
     if (!parsed.ok) throw validationError([{ field: 'to', rule: 'email', message: parsed.reason }]);
     const people = (await this.store.users.listByCompany(company.id)).map((u) => u.email.toLowerCase());
     if (own) people.push(own.toLowerCase());
-    if (!people.includes(parsed.value.address.toLowerCase())) {
-      throw validationError([{ field: 'to', rule: 'test_recipient', message: 'a test email can go only to your own address or to a person of this company' }]);
+    // A verified sender address proved its mailbox is the company's (a shared inbox like support@).
+    const sender = await this.store.senderAddresses.getByAddress(company.id, parsed.value.address.toLowerCase());
+    if (!people.includes(parsed.value.address.toLowerCase()) && !isProvenSender(sender)) {
+      throw validationError([{ field: 'to', rule: 'test_recipient', message: 'a test email can go only to your own address, a person of this company or one of its verified sender addresses' }]);
     }
     return parsed.value.address;
   }

@@ -74,3 +74,25 @@ export interface DeliveryTransport {
   /** Closes the pool of one server (its settings changed) or of all servers. */
   close(serverId?: string): Promise<void>;
 }
+
+/** A DKIM key to sign with: the company's verified domain, or the instance's own. */
+export interface DkimKey {
+  domainName: string;
+  selector: string;
+  /** PEM; never logged. */
+  privateKey: string;
+}
+
+/** Which key signs a company's message from `fromDomain` (null: send unsigned). */
+export interface DkimKeySource {
+  keyFor(companyId: string, fromDomain: string): Promise<DkimKey | null>;
+}
+
+/**
+ * The built-in service's direct delivery: straight to each recipient domain's MX hosts (adapters/
+ * transport/direct-delivery-transport.ts). Returns per-recipient outcomes like a mail server's.
+ */
+export interface DirectDelivery {
+  send(envelope: OutgoingEnvelope, options: { dkim: DkimKey | null }): Promise<DeliveryResult>;
+  close(): Promise<void>;
+}

@@ -7,13 +7,15 @@
 // the lost attempt as interrupted and marks the message "possibly delivered" — the retry goes out
 // with the same Message-ID, so at most one duplicate, recognisable as such.
 import crypto from 'node:crypto';
-import type { Company, MailServer } from '../model.ts';
+import type { BuiltinDelivery, Company, MailServer } from '../model.ts';
+import { senderProblem, type SenderCheck } from './sender-policy.ts';
 import type { Clock, Logger, Store } from '../ports.ts';
 import { isAppError } from '../errors.ts';
 import { AdaptiveRateLimiter } from './adaptive-rate-limiter.ts';
 import { ClaimLoop } from './claim-loop.ts';
 import { CommitBatcher } from './commit-batcher.ts';
-import type { DeliveryResult, DeliveryTransport, OutcomeKind } from './delivery-types.ts';
+import type { DeliveryResult, DeliveryTransport, DirectDelivery, DkimKeySource, OutcomeKind } from './delivery-types.ts';
+import { DIRECT_PARTITION } from './message-service.ts';
 import { JOB_KINDS, type DeliveryAttempt, type Job, type MessageRecipient, type OutboundMessage } from './outbound-model.ts';
 import { DEFAULT_RETRY_SCHEDULE, retryDelayMs, type RetrySchedule } from './retry-schedule.ts';
 import { holdServer } from './server-circuit.ts';
@@ -62,13 +64,32 @@ export interface DeliveryWorkerDeps {
   onStatusRecorded?: (tx: Store, message: OutboundMessage) => Promise<void>;
   /** Injected so tests need not wait in real time. */
   sleep?: (ms: number) => Promise<void>;
+  /** The built-in service's direct delivery (messages with route "direct"). */
+  direct?: {
+    delivery: DirectDelivery; keys: DkimKeySource; maxConnections: number;
+    /** What the built-in service does for companies that did not choose (fallback needs "direct"). */
+    instanceDelivery: BuiltinDelivery;
+    /** The From rule of direct delivery, for mail that falls back to it. */
+    senders: SenderCheck;
+    builtinFrom: string;
+  };
 }
+
+/** Where one attempt goes: a mail server, or straight to the recipients' MX hosts. */
+type Via = { kind: 'server'; server: MailServer } | { kind: 'direct' };
 
 const FINAL_KINDS: OutcomeKind[] = ['sent', 'permanent'];
 /** Jobs of one server taken by one claim at most; the rest stay in the queue for other workers. */
 const PER_SERVER_CLAIM_LIMIT = 16;
 /** The worker claims again once this many slots are free (or it is idle). */
 const CLAIM_BATCH_MIN = 16;
+/**
+ * The commit that records a sent message, per job. record() does not wait for it, so the message's
+ * connection slot is free for the next message during the group commit; the job's task (the
+ * claim loop's count of work in flight, and what stop() and runUntilIdle() wait for) ends only
+ * after it (claimAndStart).
+ */
+const outcomeCommits = new WeakMap<Job, Promise<unknown>>();
 
 class Semaphore {
   private active = 0;
@@ -127,33 +148,48 @@ export class DeliveryWorker {
 
   private async claimAndStart(room: number): Promise<Promise<void>[]> {
     const now = this.deps.clock.now();
-    // A server whose connections are all busy here gets no more jobs from this claim: jobs waiting
-    // for a hung server must not fill the worker and starve other companies' servers.
-    const saturated = [...this.load].filter(([serverId, n]) => n >= (this.perServer.get(serverId)?.limit ?? 1)).map(([serverId]) => serverId);
-    // Claiming and marking the messages "sending" share one commit.
+    // A server holds at most about twice its connections' worth of jobs, and never more than half
+    // the worker unless its connections need more (heldCap): jobs waiting for a hung server must not
+    // fill the worker and starve other companies' servers. Below that, claims top it up
+    // (partitionLimits) before its connections run dry: a claim takes milliseconds (over 10 on a
+    // busy PostgreSQL), and claiming only once its last job had started left connections idle that
+    // long every claim.
+    const heldCap = (serverId: string) => {
+      const connections = this.perServer.get(serverId)?.limit ?? 1;
+      return Math.min(2 * connections + PER_SERVER_CLAIM_LIMIT - 1, Math.max(connections, Math.floor(this.options.maxInFlight / 2)));
+    };
+    const saturated = [...this.load].filter(([serverId, n]) => n >= heldCap(serverId)).map(([serverId]) => serverId);
+    const partitionLimits = Object.fromEntries([...this.load].map(([serverId, n]) => [serverId, Math.max(0, heldCap(serverId) - n)]));
+    // Claiming and marking the messages "sending" share one commit. Not the outcomes' group
+    // commit: a claim must not wait behind one (on PostgreSQL that left connections idle).
     const { jobs, messages } = await this.deps.store.transaction(async (tx) => {
       const claimed = await tx.queue.claim({
         kinds: [JOB_KINDS.SEND_MESSAGE], limit: room, owner: this.options.owner, now: now.toISOString(),
         leaseUntil: new Date(now.getTime() + this.options.leaseMs).toISOString(),
-        skipPartitions: saturated, perPartitionLimit: PER_SERVER_CLAIM_LIMIT,
+        skipPartitions: saturated, perPartitionLimit: PER_SERVER_CLAIM_LIMIT, partitionLimits,
       });
       const ids = claimed.map((j) => String(j.payload.messageId));
-      const found = new Map((await tx.messages.getMany(ids)).map((m) => [m.id, m]));
-      await tx.messages.markSending(ids, now.toISOString());
+      // The messages as they were (a message already "sending" was cut off by a dead worker).
+      const found = new Map((await tx.messages.getManyAndMarkSending(ids, now.toISOString())).map((m) => [m.id, m]));
       return { jobs: claimed, messages: found };
     });
     const tasks: Promise<void>[] = [];
+    // The claim's messages share their reads: each server, company, delivery state and webhook
+    // endpoint once per claim, all recipients in one query (Store.sharedReads).
+    const inScope = this.deps.store.sharedReads?.([...messages.keys()]) ?? ((work: () => Promise<void>) => work());
     for (const job of jobs) {
       const message = messages.get(String(job.payload.messageId));
       const server = job.partitionKey;
       this.load.set(server, (this.load.get(server) ?? 0) + 1);
-      const task = this.process(job, message).catch((err) => {
+      const task = inScope(() => this.process(job, message)).then(async () => { await outcomeCommits.get(job); }).catch((err) => {
         this.deps.logger.error({ err, jobId: job.id }, 'delivery failed unexpectedly; the job will be retried when its lease ends');
       });
       tasks.push(task.finally(() => {
         const left = (this.load.get(server) ?? 1) - 1;
         if (left > 0) this.load.set(server, left);
         else this.load.delete(server);
+        // Room for half a claim of this server's jobs: the next claim may take them (claim-loop.ts).
+        if (heldCap(server) - left >= PER_SERVER_CLAIM_LIMIT / 2) this.loop.nudge();
       }));
     }
     return tasks;
@@ -162,8 +198,12 @@ export class DeliveryWorker {
   private async process(job: Job, message: OutboundMessage | undefined): Promise<void> {
     const { store, clock } = this.deps;
     const owner = this.options.owner;
-    if (!message || message.status === 'sent' || message.status === 'failed') {
+    if (!message || message.status === 'sent' || message.status === 'failed' || message.status === 'caught') {
       await store.queue.complete(job.id, owner);
+      return;
+    }
+    if (message.route === 'direct') {
+      await this.processDirect(job, message);
       return;
     }
     const server = message.serverId ? await store.mailServers.get(message.serverId) : undefined;
@@ -179,6 +219,11 @@ export class DeliveryWorker {
     // While the server is held, the company's fallback (if it chose one) carries its mail.
     const via = state?.state === 'held' ? await this.fallbackFor(message.companyId, server) : server;
     if (!via) {
+      // No fallback server: the built-in service's direct delivery may stand in, if the company chose it.
+      if (state?.state === 'held' && (await this.mayFallBackToBuiltin(message))) {
+        await this.processDirect(job, message);
+        return;
+      }
       await this.finishWithoutAttempt(job, message, 'held', state?.code ?? 'SERVER_HELD', state?.message ?? 'The mail server is held after a configuration error.');
       return;
     }
@@ -188,7 +233,23 @@ export class DeliveryWorker {
     try {
       if (!(await this.waitForRate(job, via))) return;
       // On its own server, a configuration error may still send the message on to the fallback.
-      await this.attempt(job, message, via, via === server);
+      await this.attempt(job, message, { kind: 'server', server: via }, via === server);
+    } finally {
+      semaphore.release();
+    }
+  }
+
+  private async processDirect(job: Job, message: OutboundMessage): Promise<void> {
+    const direct = this.deps.direct;
+    if (!direct) {
+      await this.finishWithoutAttempt(job, message, 'held', 'DIRECT_UNAVAILABLE', 'This worker cannot deliver directly; start it with the built-in service enabled.');
+      return;
+    }
+    let semaphore = this.perServer.get(DIRECT_PARTITION);
+    if (!semaphore) this.perServer.set(DIRECT_PARTITION, (semaphore = new Semaphore(direct.maxConnections)));
+    await semaphore.acquire();
+    try {
+      await this.attempt(job, message, { kind: 'direct' }, false);
     } finally {
       semaphore.release();
     }
@@ -204,6 +265,15 @@ export class DeliveryWorker {
     if (fallback.companyId !== companyId && !fallback.sharedWith.includes(companyId)) return null;
     if ((await this.deps.store.serverDelivery.get(fallback.id))?.state === 'held') return null;
     return fallback;
+  }
+
+  /** The company chose the built-in service as its fallback, it delivers directly, and may send as this From. */
+  private async mayFallBackToBuiltin(message: OutboundMessage): Promise<boolean> {
+    const direct = this.deps.direct;
+    if (!direct) return false;
+    const company = await this.deps.store.companies.get(message.companyId);
+    if (!company?.fallbackToBuiltin || (company.builtinDelivery ?? direct.instanceDelivery) !== 'direct') return false;
+    return (await senderProblem(direct.senders, message.companyId, message.fromAddress, null, 'direct', direct.builtinFrom)) === null;
   }
 
   private semaphoreFor(server: MailServer): Semaphore {
@@ -236,7 +306,8 @@ export class DeliveryWorker {
   }
 
   /** `mayFallBack`: a configuration error on this server sends the message to the company's fallback. */
-  private async attempt(job: Job, message: OutboundMessage, server: MailServer, mayFallBack: boolean): Promise<void> {
+  private async attempt(job: Job, message: OutboundMessage, via: Via, mayFallBack: boolean): Promise<void> {
+    const server = via.kind === 'server' ? via.server : null;
     const { store, clock, transport } = this.deps;
     const startedAt = clock.now();
     const recipients = await store.messages.recipients(message.id);
@@ -249,13 +320,17 @@ export class DeliveryWorker {
     }
 
     let result: DeliveryResult;
+    const envelope = { mailFrom: message.mailFrom, recipients: pending.map((r) => r.address), raw: message.raw, messageId: message.messageId };
     try {
-      const owner = (await store.companies.get(server.companyId))!;
-      const password = server.authEnabled ? await this.deps.resolvePassword(server, owner) : null;
-      result = await transport.send(
-        { server, password, maxConnections: server.maxConnections },
-        { mailFrom: message.mailFrom, recipients: pending.map((r) => r.address), raw: message.raw, messageId: message.messageId },
-      );
+      if (server) {
+        const owner = (await store.companies.get(server.companyId))!;
+        const password = server.authEnabled ? await this.deps.resolvePassword(server, owner) : null;
+        result = await transport.send({ server, password, maxConnections: server.maxConnections }, envelope);
+      } else {
+        const direct = this.deps.direct!;
+        const dkim = await direct.keys.keyFor(message.companyId, message.fromAddress.slice(message.fromAddress.lastIndexOf('@') + 1).toLowerCase());
+        result = withoutConfigKind(await direct.delivery.send(envelope, { dkim }));
+      }
     } catch (err) {
       result = isAppError(err) && (err.code === 'SECRET_UNRESOLVED' || err.code === 'SECRET_REFERENCE_INVALID')
         ? configResult(pending, err.code, err.message)
@@ -264,22 +339,24 @@ export class DeliveryWorker {
     }
     const finishedAt = clock.now();
     const attempt: DeliveryAttempt = {
-      id: crypto.randomUUID(), messageId: message.id, companyId: message.companyId, serverId: server.id,
+      id: crypto.randomUUID(), messageId: message.id, companyId: message.companyId, serverId: server?.id ?? null,
       startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(),
       outcome: result.kind === 'sent' ? 'sent' : result.recipients.some((r) => r.kind === 'sent') ? 'partial' : result.kind,
       code: result.code, message: result.message, hint: result.hint, replyCode: result.replyCode, enhanced: result.enhanced,
       replyText: result.replyText, tls: result.tls, recipients: pending.map((r) => r.address),
     };
-    const limiter = this.limiters.get(server.id);
+    const limiter = server ? this.limiters.get(server.id) : undefined;
     if (result.kind === 'throttled') limiter?.throttled();
     else if (result.kind === 'sent') limiter?.succeeded();
 
     // Looked up only when needed: most attempts never hit a configuration error.
-    const fallback = result.kind === 'config' && mayFallBack ? await this.fallbackFor(message.companyId, server) : null;
-    const updated = await this.record(job, message, recipients, attempt, result, interrupted, fallback !== null);
-    if (result.kind === 'config') {
-      const note = fallback ? ` Mail goes through the fallback server "${fallback.name}" until this is fixed.` : '';
-      await holdServer(store, clock, server, result.code, result.message + note, { holdQueuedJobs: !fallback });
+    const fallback = server && result.kind === 'config' && mayFallBack ? await this.fallbackFor(message.companyId, server) : null;
+    const builtinFallback = server && result.kind === 'config' && mayFallBack && !fallback ? await this.mayFallBackToBuiltin(message) : false;
+    const updated = await this.record(job, message, recipients, attempt, result, interrupted, fallback !== null || builtinFallback);
+    if (server && result.kind === 'config') {
+      const note = fallback ? ` Mail goes through the fallback server "${fallback.name}" until this is fixed.`
+        : builtinFallback ? ' Mail from verified senders goes out through the built-in service until this is fixed.' : '';
+      await holdServer(store, clock, server, result.code, result.message + note, { holdQueuedJobs: !fallback && !builtinFallback });
     }
     await this.deps.onAttempt?.({ message: updated, attempt, result, durationMs: finishedAt.getTime() - startedAt.getTime() });
   }
@@ -320,22 +397,37 @@ export class DeliveryWorker {
       possiblyDelivered: message.possiblyDelivered || interrupted || result.possiblyDelivered,
       sentAt: status === 'sent' ? nowIso : message.sentAt,
     };
-    await this.commits.run(async (tx) => {
-      if (interrupted) {
-        await tx.messages.insertAttempt({
-          ...attempt, id: crypto.randomUUID(), startedAt: message.updatedAt, finishedAt: attempt.startedAt, outcome: 'interrupted',
-          code: 'INTERRUPTED', message: 'A worker stopped during this attempt; the server may have received the message.', hint: null,
-          replyCode: null, enhanced: null, replyText: null, tls: null,
-        });
+    const attempts = interrupted ? [{
+      ...attempt, id: crypto.randomUUID(), startedAt: message.updatedAt, finishedAt: attempt.startedAt, outcome: 'interrupted' as const,
+      code: 'INTERRUPTED', message: 'A worker stopped during this attempt; the server may have received the message.', hint: null,
+      replyCode: null, enhanced: null, replyText: null, tls: null,
+    }, attempt] : [attempt];
+    // The outcomes that share a commit are written together: a few multi-row statements per commit
+    // rather than four or five statements per message (commit-batcher.ts).
+    const owner = this.options.owner;
+    const fate = status === 'sent' || status === 'failed' ? 'complete' : status;
+    const committed = this.commits.runBatched('delivery-outcome', { attempts, changed, next, jobId: job.id, fate, retryAt: retryAt.toISOString() }, async (tx, outcomes) => {
+      await tx.messages.insertAttempts(outcomes.flatMap((o) => o.attempts));
+      await tx.messages.updateRecipients(outcomes.flatMap((o) => o.changed));
+      await tx.messages.updateMany(outcomes.map((o) => o.next));
+      for (const o of outcomes) await this.deps.onStatusRecorded?.(tx, o.next);
+      await tx.queue.completeMany(outcomes.filter((o) => o.fate === 'complete').map((o) => o.jobId), owner);
+      for (const o of outcomes) {
+        if (o.fate === 'held') await tx.queue.hold(o.jobId, owner);
+        else if (o.fate === 'retrying') await tx.queue.reschedule(o.jobId, owner, o.retryAt);
       }
-      await tx.messages.insertAttempt(attempt);
-      await tx.messages.updateRecipients(changed);
-      await tx.messages.update(next);
-      await this.deps.onStatusRecorded?.(tx, next);
-      if (status === 'sent' || status === 'failed') await tx.queue.complete(job.id, this.options.owner);
-      else if (status === 'held') await tx.queue.hold(job.id, this.options.owner);
-      else await tx.queue.reschedule(job.id, this.options.owner, retryAt.toISOString());
+      return outcomes.map(() => undefined);
     });
+    // A sent message's slot is not held through the commit (outcomeCommits): a crash before it
+    // leaves the message "sending", retried once with the same Message-ID and marked possibly
+    // delivered, as before. Other outcomes (retries, holds, failures) are rare: recorded before
+    // the worker goes on (holding a server, the fallback) as they always were.
+    if (status === 'sent') {
+      committed.catch(() => {}); // reported by the job's task in claimAndStart
+      outcomeCommits.set(job, committed);
+    } else {
+      await committed;
+    }
     if (status === 'retrying') this.deps.logger.info({ messageId: message.id, code: result.code, retryInMs: delay }, 'delivery will be retried');
     return next;
   }
@@ -366,5 +458,19 @@ function temporaryResult(pending: MessageRecipient[], code: DeliveryResult['code
   return {
     kind: 'temporary', code, message, hint: null, replyCode: null, enhanced: null, replyText: null,
     recipients: pending.map((r) => ({ address: r.address, kind: 'temporary', replyCode: null, enhanced: null, replyText: null })), tls: null, possiblyDelivered: false,
+  };
+}
+
+/**
+ * Direct delivery has no server to hold: a "configuration" failure there (a destination's TLS
+ * policy, a blocked MX address) concerns one destination, so it is retried like a 4xx until the
+ * message gives up, instead of holding every company's built-in mail.
+ */
+function withoutConfigKind(result: DeliveryResult): DeliveryResult {
+  if (result.kind !== 'config' && !result.recipients.some((r) => r.kind === 'config')) return result;
+  return {
+    ...result,
+    kind: result.kind === 'config' ? 'temporary' : result.kind,
+    recipients: result.recipients.map((r) => (r.kind === 'config' ? { ...r, kind: 'temporary' as const } : r)),
   };
 }

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import { recordAudit } from '../audit/audit-recorder.ts';
 import { AppError, validationError, type FieldIssue } from '../errors.ts';
-import type { Company, MailServer, Principal } from '../model.ts';
+import type { BuiltinDelivery, Company, MailServer, Principal } from '../model.ts';
 import type { Clock, MessageQuery, Store } from '../ports.ts';
 import type { MailServerService } from '../servers/mail-server-service.ts';
 import { actorOf, requireAdmin } from '../tenancy/access-policy.ts';
@@ -13,7 +13,8 @@ import { headerNameProblem, headerUnsafeReason } from '../validation/header-safe
 import type { MessageRenderer, RenderAttachment } from './message-renderer.ts';
 import { CommitBatcher } from './commit-batcher.ts';
 import { resumeServer } from './server-circuit.ts';
-import { JOB_KINDS, type DeliveryAttempt, type MessageRecipient, type MessageStatus, type OutboundMessage, type RecipientKind } from './outbound-model.ts';
+import { JOB_KINDS, type DeliveryAttempt, type MessageRecipient, type MessageRoute, type MessageStatus, type OutboundMessage, type RecipientKind } from './outbound-model.ts';
+import { senderProblem, type SenderCheck } from './sender-policy.ts';
 
 export interface MessageInput {
   from?: string | null;
@@ -57,6 +58,20 @@ interface PreparedMessage {
   recipients: MessageRecipient[];
 }
 
+/** The built-in service's settings for the whole instance. */
+export interface BuiltinSettings {
+  /** What it does for companies that did not choose: keep mail (catch) or deliver to MX hosts. */
+  delivery: BuiltinDelivery;
+  /** From for built-in mail that names none. */
+  from: string;
+}
+
+/** Where one message goes: a mail server, or the built-in service (catcher or direct delivery). */
+type Target = { route: 'server'; server: MailServer } | { route: 'catch' | 'direct'; server: null };
+
+/** The queue partition of built-in direct delivery (mail servers partition by their id). */
+export const DIRECT_PARTITION = 'builtin:direct';
+
 export interface MessageDetail {
   message: OutboundMessage;
   recipients: MessageRecipient[];
@@ -89,9 +104,16 @@ export class MessageService {
 
   private readonly onAccepted: ((count: number) => void) | null;
   private readonly commits: CommitBatcher;
+  private readonly builtin: BuiltinSettings;
+  private readonly senders: SenderCheck;
 
-  constructor(deps: { store: Store; clock: Clock; renderer: MessageRenderer; servers: MailServerService; limits?: Partial<DeliveryLimits>; onAccepted?: (count: number) => void }) {
+  constructor(deps: {
+    store: Store; clock: Clock; renderer: MessageRenderer; servers: MailServerService; limits?: Partial<DeliveryLimits>; onAccepted?: (count: number) => void;
+    builtin?: BuiltinSettings; senders?: SenderCheck;
+  }) {
     this.onAccepted = deps.onAccepted ?? null;
+    this.builtin = deps.builtin ?? { delivery: 'catch', from: 'mailroom@localhost' };
+    this.senders = deps.senders ?? { isVerified: async () => false };
     this.commits = new CommitBatcher(deps.store);
     this.store = deps.store;
     this.clock = deps.clock;
@@ -117,17 +139,25 @@ export class MessageService {
     requireAdmin(principal);
     const servers = new Map<string, MailServer>();
     const issues: FieldIssue[] = [];
+    const senderIssues: FieldIssue[] = [];
     const prepared: (PreparedMessage & { hash: string })[] = [];
     const now = this.clock.now();
     for (const [i, input] of inputs.entries()) {
       const at = prefix ? `${prefix}${i}.` : '';
       const before = issues.length;
-      const server = await this.serverFor(principal, company, input.mailServerId ?? null, servers, `${at}mailServerId`, issues);
+      const target = await this.targetFor(principal, company, input.mailServerId ?? null, servers, `${at}mailServerId`, issues);
       this.check(input, at, issues);
-      if (issues.length > before || !server) continue;
-      prepared.push({ ...(await this.prepare(company, server, input, now)), hash: canonicalHash(input) });
+      if (issues.length > before || !target) continue;
+      const from = this.fromOf(input, target);
+      const problem = await senderProblem(this.senders, company.id, from, target.route === 'server' ? target.server : null, target.route, this.builtin.from);
+      if (problem) {
+        senderIssues.push({ field: `${at}from`, rule: 'verified_sender', message: problem });
+        continue;
+      }
+      prepared.push({ ...(await this.prepare(company, target, input, now)), hash: canonicalHash(input) });
     }
-    if (issues.length) throw validationError(issues);
+    if (issues.length) throw validationError([...issues, ...senderIssues]);
+    if (senderIssues.length) throw new AppError('SENDER_NOT_VERIFIED', senderIssues[0]!.message, { fields: senderIssues });
 
     // Concurrent submissions share a commit (one fsync for many requests); each answer still waits
     // for the commit that holds its messages.
@@ -147,14 +177,33 @@ export class MessageService {
         results.push({ message: p.message, created: true });
       }
       for (const p of fresh) await tx.messages.insert(p.message, p.recipients);
-      await tx.queue.enqueue(fresh.map((p) => ({
-        id: crypto.randomUUID(), kind: JOB_KINDS.SEND_MESSAGE, companyId: company.id, partitionKey: p.message.serverId!,
+      // Caught mail is kept, not sent: it has no job.
+      await tx.queue.enqueue(fresh.filter((p) => p.message.route !== 'catch').map((p) => ({
+        id: crypto.randomUUID(), kind: JOB_KINDS.SEND_MESSAGE, companyId: company.id, partitionKey: partitionOf(p.message),
         payload: { messageId: p.message.id }, runAt: p.message.createdAt, dedupeKey: `send:${p.message.id}`,
       })));
       return results;
     });
     this.onAccepted?.(outcome.filter((r) => r.created).length);
     return outcome;
+  }
+
+  /** What the built-in service does for this company now. */
+  builtinDeliveryOf(company: Company): BuiltinDelivery {
+    return company.builtinDelivery ?? this.builtin.delivery;
+  }
+
+  /** A named server wins; else the company's choice: its default server, or the built-in service. */
+  private async targetFor(principal: Principal, company: Company, id: string | null, cache: Map<string, MailServer>, field: string, issues: FieldIssue[]): Promise<Target | null> {
+    if (!id && company.mailService === 'builtin') return { route: this.builtinDeliveryOf(company), server: null };
+    const server = await this.serverFor(principal, company, id, cache, field, issues);
+    return server ? { route: 'server', server } : null;
+  }
+
+  private fromOf(input: MessageInput, target: Target): string {
+    const fallback = target.route === 'server' ? target.server.fromAddress : this.builtin.from;
+    const parsed = parseEmailAddress(input.from || fallback);
+    return parsed.ok ? parsed.value.address : fallback;
   }
 
   private async serverFor(principal: Principal, company: Company, id: string | null, cache: Map<string, MailServer>, field: string, issues: FieldIssue[]): Promise<MailServer | null> {
@@ -228,10 +277,11 @@ export class MessageService {
     }
   }
 
-  private async prepare(company: Company, server: MailServer, input: MessageInput, now: Date): Promise<PreparedMessage> {
+  private async prepare(company: Company, target: Target, input: MessageInput, now: Date): Promise<PreparedMessage> {
     const id = crypto.randomUUID();
-    const from = input.from ? parseEmailAddress(input.from) : parseEmailAddress(server.fromAddress);
-    const fromAddress = from.ok ? from.value.address : server.fromAddress;
+    // The built-in service has no profile: no CC, BCC, reply-to, error-to or headers of its own.
+    const server = target.server ?? builtinProfile(this.builtin.from);
+    const fromAddress = this.fromOf(input, target);
     const domain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1);
     const messageId = `<${id}@${domain}>`;
     const to = input.to ?? [];
@@ -248,10 +298,11 @@ export class MessageService {
     const createdAt = now.toISOString();
     const giveUp = input.giveUpAfterSeconds ?? this.limits.defaultGiveUpSeconds;
     const message: OutboundMessage = {
-      id, companyId: company.id, serverId: server.id, messageId, idempotencyKey: input.idempotencyKey ?? null, requestHash: null,
+      id, companyId: company.id, route: target.route, serverId: target.server?.id ?? null, messageId, idempotencyKey: input.idempotencyKey ?? null, requestHash: null,
+      caughtAt: target.route === 'catch' ? createdAt : null, releasedAt: null,
       // Bounces go to error-to when the server sets one: it becomes the envelope sender (Return-Path).
       mailFrom: server.errorTo ?? fromAddress, fromAddress, subject: input.subject ?? '', raw, sizeBytes: Buffer.byteLength(raw),
-      status: 'queued', attemptCount: 0, lastCode: null, lastMessage: null, possiblyDelivered: false,
+      status: target.route === 'catch' ? 'caught' : 'queued', attemptCount: 0, lastCode: null, lastMessage: null, possiblyDelivered: false,
       giveUpAt: new Date(now.getTime() + giveUp * 1000).toISOString(), createdAt, updatedAt: createdAt, sentAt: null,
     };
     const seen = new Set<string>();
@@ -310,10 +361,21 @@ export class MessageService {
       await tx.messages.update(next);
       const moved = await tx.queue.runNow(`send:${id}`, now);
       if (!moved) {
-        await tx.queue.enqueue([{ id: crypto.randomUUID(), kind: JOB_KINDS.SEND_MESSAGE, companyId: company.id, partitionKey: message.serverId ?? 'none', payload: { messageId: id }, runAt: now, dedupeKey: `send:${id}` }]);
+        await tx.queue.enqueue([{ id: crypto.randomUUID(), kind: JOB_KINDS.SEND_MESSAGE, companyId: company.id, partitionKey: partitionOf(message), payload: { messageId: id }, runAt: now, dedupeKey: `send:${id}` }]);
       }
       await recordAudit(tx, this.clock, actorOf(principal), { companyId: company.id, action: 'message.retried', targetType: 'message', targetId: id, details: { previousStatus: message.status } });
       return next;
     });
   }
 }
+
+/** The queue partition a message's job belongs to: its mail server, or the built-in direct route. */
+export function partitionOf(message: Pick<OutboundMessage, 'route' | 'serverId'>): string {
+  return message.route === 'server' ? message.serverId ?? 'none' : DIRECT_PARTITION;
+}
+
+function builtinProfile(from: string): Pick<MailServer, 'fromAddress' | 'fromName' | 'cc' | 'bcc' | 'customHeaders' | 'replyTo' | 'errorTo'> {
+  return { fromAddress: from, fromName: null, cc: [], bcc: [], customHeaders: [], replyTo: null, errorTo: null };
+}
+
+export type { MessageRoute };

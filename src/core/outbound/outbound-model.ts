@@ -1,11 +1,22 @@
 // Durable delivery's records: a message, its recipients, its attempts, queue jobs.
 
-export const MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'retrying', 'held', 'failed'] as const;
+// "caught": kept in the built-in mailbox (the catcher); nothing left the machine.
+export const MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'retrying', 'held', 'failed', 'caught'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/**
+ * How a message leaves, fixed when it is accepted (queued mail keeps its way out when the company
+ * switches): through a mail server, kept by the catcher, or delivered straight to the recipients'
+ * MX hosts by the built-in service.
+ */
+export const MESSAGE_ROUTES = ['server', 'catch', 'direct'] as const;
+export type MessageRoute = (typeof MESSAGE_ROUTES)[number];
 
 export interface OutboundMessage {
   id: string;
   companyId: string;
+  route: MessageRoute;
+  /** The mail server for route "server"; null for the built-in routes. */
   serverId: string | null;
   /** The Message-ID header, fixed at accept time and reused on every attempt. */
   messageId: string;
@@ -27,6 +38,10 @@ export interface OutboundMessage {
   createdAt: string;
   updatedAt: string;
   sentAt: string | null;
+  /** When the catcher kept it (it stays in the catcher's list after a release). */
+  caughtAt: string | null;
+  /** When an admin released it from the catcher to a real server. */
+  releasedAt: string | null;
 }
 
 export type RecipientKind = 'to' | 'cc' | 'bcc';

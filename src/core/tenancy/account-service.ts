@@ -82,7 +82,7 @@ export class AccountService {
     const passwordHash = await hashPassword(input.password);
     return this.store.transaction(async (tx) => {
       if ((await tx.users.count()) > 0) throw new AppError('SETUP_ALREADY_DONE');
-      const company: Company = { id: crypto.randomUUID(), slug, name: input.companyName.trim(), parentId: null, defaultMailServerId: null, fallbackMailServerId: null, createdAt: this.now() };
+      const company: Company = { id: crypto.randomUUID(), slug, name: input.companyName.trim(), parentId: null, defaultMailServerId: null, fallbackMailServerId: null, mailService: 'builtin', builtinDelivery: null, fallbackToBuiltin: false, createdAt: this.now() };
       const existing = await tx.companies.getBySlug(slug);
       const root = existing ?? company;
       if (!existing) await tx.companies.insert(company);
@@ -154,7 +154,7 @@ export class AccountService {
     const parent = await this.actingCompany(principal, input.parentId ?? acting.id);
     return this.store.transaction(async (tx) => {
       if (await tx.companies.getBySlug(slug)) throw validationError([{ field: 'slug', rule: 'unique', message: 'is already used by another company' }]);
-      const company: Company = { id: crypto.randomUUID(), slug, name: input.name.trim(), parentId: parent.id, defaultMailServerId: null, fallbackMailServerId: null, createdAt: this.now() };
+      const company: Company = { id: crypto.randomUUID(), slug, name: input.name.trim(), parentId: parent.id, defaultMailServerId: null, fallbackMailServerId: null, mailService: 'builtin', builtinDelivery: null, fallbackToBuiltin: false, createdAt: this.now() };
       await tx.companies.insert(company);
       await recordAudit(tx, this.clock, actorOf(principal), { companyId: parent.id, action: 'company.created', targetType: 'company', targetId: company.id, details: { name: company.name, slug } });
       return company;

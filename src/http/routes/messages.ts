@@ -1,7 +1,7 @@
 // Sending: the host application submits messages; admins follow them and the failure history.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { DeliveryAttempt, MessageRecipient, OutboundMessage } from '../../core/outbound/outbound-model.ts';
-import { MESSAGE_STATUSES } from '../../core/outbound/outbound-model.ts';
+import { MESSAGE_ROUTES, MESSAGE_STATUSES } from '../../core/outbound/outbound-model.ts';
 import { validationError } from '../../core/errors.ts';
 import { decodeCursor } from '../../core/outbound/message-service.ts';
 import { requireActor } from '../auth-middleware.ts';
@@ -11,7 +11,7 @@ import { errorResponses, IdParam, jsonBody, jsonContent } from '../schemas.ts';
 const tags = ['Messages'];
 
 const MessageInputSchema = z.object({
-  from: z.string().max(400).nullable().optional().openapi({ description: 'Defaults to the mail server\'s sender address' }),
+  from: z.string().max(400).nullable().optional().openapi({ description: 'Defaults to the mail server\'s sender address (built-in service: MAILROOM_BUILTIN_FROM). Other addresses must be verified sender addresses, or in the server\'s domain, or the server has relay.' }),
   fromName: z.string().max(400).nullable().optional(),
   to: z.array(z.string().max(400)).max(1000).optional(),
   cc: z.array(z.string().max(400)).max(1000).optional(),
@@ -22,7 +22,7 @@ const MessageInputSchema = z.object({
   html: z.string().nullable().optional(),
   headers: z.array(z.object({ name: z.string().max(200), value: z.string().max(4000) })).max(100).optional(),
   attachments: z.array(z.object({ filename: z.string().max(1000), contentType: z.string().max(200), contentBase64: z.string() })).max(100).optional(),
-  mailServerId: z.string().max(100).nullable().optional().openapi({ description: 'Defaults to the company\'s default mail server' }),
+  mailServerId: z.string().max(100).nullable().optional().openapi({ description: 'Defaults to the company\'s mail service: its default mail server, or the built-in service (the catcher, or direct delivery)' }),
   giveUpAfterSeconds: z.number().int().nullable().optional().openapi({ description: 'Stop retrying after this long (default 4 days)' }),
   idempotencyKey: z.string().max(300).nullable().optional().openapi({ description: 'In a batch: per message. For one message prefer the Idempotency-Key header.' }),
 }).strict().openapi('MessageInput');
@@ -35,15 +35,18 @@ const AttemptSchema = z.object({
   code: z.string().nullable(), message: z.string().nullable(), hint: z.string().nullable(), replyCode: z.number().nullable(),
   enhanced: z.string().nullable(), replyText: z.string().nullable(), tls: z.string().nullable(), recipients: z.array(z.string()),
 });
-const MessageSummarySchema = z.object({
-  id: z.string(), messageId: z.string(), serverId: z.string().nullable(), from: z.string(), subject: z.string(), status: z.enum(MESSAGE_STATUSES),
+export const MessageSummarySchema = z.object({
+  id: z.string(), messageId: z.string(), serverId: z.string().nullable(),
+  route: z.enum(MESSAGE_ROUTES).openapi({ description: 'server: through a mail server; catch: kept by the built-in catcher; direct: built-in delivery to the recipients\' MX hosts' }),
+  from: z.string(), subject: z.string(), status: z.enum(MESSAGE_STATUSES),
   attemptCount: z.number(), lastCode: z.string().nullable(), lastMessage: z.string().nullable(), possiblyDelivered: z.boolean(),
   sizeBytes: z.number(), createdAt: z.string(), updatedAt: z.string(), sentAt: z.string().nullable(), giveUpAt: z.string(),
+  caughtAt: z.string().nullable(), releasedAt: z.string().nullable(),
 }).openapi('MessageSummary');
 const MessageDetailSchema = MessageSummarySchema.extend({ recipients: z.array(RecipientSchema), attempts: z.array(AttemptSchema) }).openapi('Message');
 
-const summary = (m: OutboundMessage) => ({
-  id: m.id, messageId: m.messageId, serverId: m.serverId, from: m.fromAddress, subject: m.subject, status: m.status, attemptCount: m.attemptCount,
+export const summary = (m: OutboundMessage) => ({
+  id: m.id, messageId: m.messageId, serverId: m.serverId, route: m.route, caughtAt: m.caughtAt, releasedAt: m.releasedAt, from: m.fromAddress, subject: m.subject, status: m.status, attemptCount: m.attemptCount,
   lastCode: m.lastCode, lastMessage: m.lastMessage, possiblyDelivered: m.possiblyDelivered, sizeBytes: m.sizeBytes, createdAt: m.createdAt,
   updatedAt: m.updatedAt, sentAt: m.sentAt, giveUpAt: m.giveUpAt,
 });
