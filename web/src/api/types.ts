@@ -274,13 +274,23 @@ export interface AuditItem {
 
 // ---- Messages and the failure history (docs/api.md "Messages (sending) and the failure history") ----
 
-export type MessageStatus = 'queued' | 'sending' | 'sent' | 'retrying' | 'held' | 'failed';
+/** `caught`: kept by the built-in service's catcher (the Caught mail page); nothing left the machine. */
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'retrying' | 'held' | 'failed' | 'caught';
+
+/** How a message leaves, fixed when it is accepted: a mail server, the catcher, or built-in direct delivery. */
+export type MessageRoute = 'server' | 'catch' | 'direct';
 
 export interface MessageSummary {
   id: string;
   /** The Message-ID header, the same on every attempt. */
   messageId: string;
+  /** The mail server for route "server"; null for the built-in service. */
   serverId: string | null;
+  route: MessageRoute;
+  /** When the catcher kept it (it stays listed there after a release). */
+  caughtAt: string | null;
+  /** When an admin released it from the catcher to a mail server. */
+  releasedAt: string | null;
   from: string;
   subject: string;
   status: MessageStatus;

@@ -18,16 +18,26 @@ import { CompaniesPage } from '../features/companies/companies-page.tsx';
 import { CompanySwitcher } from '../features/companies/company-switcher.tsx';
 import { UsersPage } from '../features/users/users-page.tsx';
 import { WebhooksPage } from '../features/webhooks/webhooks-page.tsx';
+import { DomainsPage, DOMAINS_PATH } from '../features/domains/domains-page.tsx';
+import { DomainDetailPage } from '../features/domains/domain-detail-page.tsx';
+import { SenderAddressesPage } from '../features/sender-addresses/sender-addresses-page.tsx';
+import { VerifySenderPage } from '../features/sender-addresses/verify-sender-page.tsx';
+import { VERIFY_SENDER_PATH } from '../features/sender-addresses/sender-addresses-api.ts';
 import { AccountPage } from '../features/account/account-page.tsx';
 import { AdminOnlyPage } from '../features/account/admin-only-page.tsx';
 import { FailureHistoryPage } from '../features/failure-history/failure-history-page.tsx';
 import { MessageDetailPage } from '../features/failure-history/message-detail-page.tsx';
 import { HISTORY_PATH } from '../features/failure-history/history-filters.ts';
+import { CaughtMailPage } from '../features/catcher/caught-mail-page.tsx';
+import { CaughtMessagePage } from '../features/catcher/caught-message-page.tsx';
+import { CATCHER_PATH } from '../features/catcher/catcher-api.ts';
 import { roleLabel } from '../ui/role-label.ts';
 import { ACCOUNT_PATH, homePath } from './access.ts';
 
 export function App() {
   const { state, refresh } = useSession();
+  // Public pages (opened from a link in an email): no sign-in, whatever the session says.
+  if (window.location.pathname === VERIFY_SENDER_PATH) return <VerifySenderPage />;
   switch (state.status) {
     case 'loading':
       return <main className="auth-page"><Loading /></main>;
@@ -60,6 +70,9 @@ interface NavItem {
 const NAV: NavItem[] = [
   { to: '/mail-servers', label: 'Mail servers' },
   { to: HISTORY_PATH, label: 'Failure history' },
+  { to: CATCHER_PATH, label: 'Caught mail' },
+  { to: '/sender-addresses', label: 'Sender addresses' },
+  { to: DOMAINS_PATH, label: 'Domains' },
   { to: '/webhooks', label: 'Webhooks' },
   { to: '/secrets', label: 'Secrets' },
   { to: '/api-keys', label: 'API keys' },
@@ -156,7 +169,14 @@ function adminPage(path: string): ReactNode {
   if (path === HISTORY_PATH) return <FailureHistoryPage />;
   m = matchRoute(`${HISTORY_PATH}/:id`, path);
   if (m) return <MessageDetailPage messageId={m.id} />;
+  if (path === CATCHER_PATH) return <CaughtMailPage />;
+  const caught = matchRoute(`${CATCHER_PATH}/:id`, path);
+  if (caught) return <CaughtMessagePage messageId={caught.id} />;
   if (path === '/webhooks') return <WebhooksPage />;
+  if (path === DOMAINS_PATH) return <DomainsPage />;
+  const domain = matchRoute(`${DOMAINS_PATH}/:id`, path);
+  if (domain) return <DomainDetailPage domainId={domain.id} />;
+  if (path === '/sender-addresses') return <SenderAddressesPage />;
   if (path === '/secrets') return <SecretsPage />;
   if (path === '/api-keys') return <ApiKeysPage />;
   if (path === '/audit') return <AuditPage />;

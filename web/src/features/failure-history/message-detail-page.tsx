@@ -15,6 +15,7 @@ import {
   CAN_RETRY, KIND_LABELS, RECIPIENT_STATUS_LABELS, STATUS_LABELS, outcomeLabel, possiblyDeliveredText, replyLine, serverLabel, statusExplanation,
 } from './message-labels.ts';
 import { useServerMap } from './use-server-map.ts';
+import { caughtMessagePath } from '../catcher/catcher-api.ts';
 
 /** While Mailroom is about to send it, the page looks again this often, for up to two minutes. */
 const POLL_MS = 2000;
@@ -104,6 +105,12 @@ export function MessageDetailPage({ messageId }: { messageId: string }) {
           {waiting ? <span className="muted message-status__live" aria-live="polite">Checking for the outcome…</span> : null}
         </div>
         <p>{statusExplanation(m, serverName, formatDateTime(m.giveUpAt))}</p>
+        {m.caughtAt ? (
+          <p className="message-status__action">
+            {m.releasedAt ? `Released from Caught mail to ${serverName} on ${formatDateTime(m.releasedAt)}. ` : null}
+            <a href={href(caughtMessagePath(m.id))}>Open it in Caught mail</a>
+          </p>
+        ) : null}
         {m.status !== 'sent' && (m.lastCode || m.lastMessage) ? (
           <div className="message-status__why">
             <p className="message-status__label">What happened</p>
@@ -134,7 +141,7 @@ export function MessageDetailPage({ messageId }: { messageId: string }) {
           <div><dt>Last change</dt><dd>{formatDateTime(m.updatedAt)} <span className="muted">({formatRelative(m.updatedAt)})</span></dd></div>
           {m.sentAt ? <div><dt>Sent</dt><dd>{formatDateTime(m.sentAt)}</dd></div> : null}
           <div><dt>Attempts</dt><dd>{m.attemptCount}</dd></div>
-          {m.status !== 'sent' && m.status !== 'failed' ? <div><dt>Gives up</dt><dd>{formatDateTime(m.giveUpAt)}</dd></div> : null}
+          {m.status !== 'sent' && m.status !== 'failed' && m.status !== 'caught' ? <div><dt>Gives up</dt><dd>{formatDateTime(m.giveUpAt)}</dd></div> : null}
           <div><dt>Size</dt><dd>{formatBytes(m.sizeBytes)}</dd></div>
         </dl>
       </section>
@@ -172,7 +179,7 @@ export function MessageDetailPage({ messageId }: { messageId: string }) {
       <section aria-labelledby="message-attempts-title">
         <h2 className="section-title" id="message-attempts-title">Attempts</h2>
         {attempts.length === 0 ? (
-          <p className="muted card">{waiting ? 'Not tried yet: Mailroom sends it within moments.' : 'Mailroom has not tried to send this message yet.'}</p>
+          <p className="muted card">{waiting ? 'Not tried yet: Mailroom sends it within moments.' : m.status === 'caught' ? 'Caught mail is not sent: release it from Caught mail to send it.' : 'Mailroom has not tried to send this message yet.'}</p>
         ) : (
           <ol className="attempts">
             {attempts.map((a, i) => <AttemptCard key={a.id} attempt={a} n={i + 1} of={attempts.length} servers={servers.byId} />)}

@@ -10,6 +10,7 @@ export const STATUS_LABELS: Record<MessageStatus, { label: string; tone: Tone }>
   retrying: { label: 'Retrying', tone: 'amber' },
   held: { label: 'Held', tone: 'red' },
   failed: { label: 'Failed', tone: 'red' },
+  caught: { label: 'Caught', tone: 'grey' },
 };
 
 /** What each state means for the person reading the page. */
@@ -27,6 +28,8 @@ export function statusExplanation(m: Pick<MessageSummary, 'status' | 'giveUpAt'>
       return `Sending through ${serverName} is paused because of a problem with the server's settings (for example a wrong password). The message waits; nothing is lost. Saving the fixed settings resumes sending; if the problem was fixed elsewhere (for example at your provider), click “Retry now”. Either way, the other messages waiting for that server go out too.`;
     case 'failed':
       return 'Mailroom stopped trying: the server refused it for good, or it could not be sent in time. Fix the cause (often the address), then “Retry now” sends it again.';
+    case 'caught':
+      return 'The built-in mail service kept it in Caught mail and did not deliver it: the company uses the built-in service, which catches mail for trying things out. Open it in Caught mail to read it or release it to a mail server.';
   }
 }
 
@@ -62,7 +65,8 @@ export function replyLine(r: { replyCode: number | null; enhanced: string | null
 
 /** The server's name for a message or attempt; deleted servers and the built-in service named plainly. */
 export function serverLabel(serverId: string | null, servers: Map<string, MailServer> | undefined): string {
-  if (!serverId) return 'No mail server';
+  // Only built-in mail (caught, or delivered directly) has no server.
+  if (!serverId) return 'Built-in mail service';
   const s = servers?.get(serverId);
   if (s) return s.name;
   return servers ? 'A deleted mail server' : '…';

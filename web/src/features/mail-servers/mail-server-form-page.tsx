@@ -25,6 +25,7 @@ import { SaveTestOutcome, TestOnSaveField, saveTestOf, saveTestSentence, type Sa
 import { RecentTests } from './recent-tests.tsx';
 import { SupportBundleLink } from './support-bundle-link.tsx';
 import { DeliveryPausedNotice, fallbackCoverFor, isPaused, type FallbackCover } from './delivery-state.tsx';
+import { SendingDomainWarning } from '../domains/sending-domain-warning.tsx';
 
 const SECURITY_OPTIONS: Option[] = (['none', 'starttls', 'tls'] as SecurityMode[]).map((v) => ({ value: v, label: SECURITY_LABELS[v] }));
 const MECHANISM_OPTIONS: Option[] = (['plain', 'login', 'cram-md5', 'xoauth2'] as AuthMechanism[]).map((v) => ({ value: v, label: MECHANISM_LABELS[v] }));
@@ -196,6 +197,7 @@ export function MailServerFormPage({ serverId }: { serverId?: string }) {
         actions={editing ? <a className="button" href={href(`/mail-servers/${encodeURIComponent(serverId)}/history`)}>History</a> : undefined}
       />
       {server ? <DeliveryPausedNotice server={server} fallback={fallbackCover} /> : null}
+      {server && editing ? <SendingDomainWarning serverId={server.id} version={server.version} /> : null}
       {readOnly ? (
         <Alert kind="info" title="Shared with your company">
           This server belongs to a parent company and is made available to yours. Only its owner can change it.

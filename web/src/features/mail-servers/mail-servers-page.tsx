@@ -19,6 +19,7 @@ import { LastTestStatus } from './last-test-status.tsx';
 import { TestServerDialog, useServerTest } from './test-server-dialog.tsx';
 import { DeliveryStateBadge, DeliveryStateLine, fallbackCoverFor } from './delivery-state.tsx';
 import { DeliveryChart } from '../failure-history/delivery-chart.tsx';
+import { MailServicePanel } from '../mail-service/mail-service-panel.tsx';
 
 const FALLBACK_HELP = 'The fallback carries your mail while your own server is paused by a configuration error (a wrong password, a certificate problem).';
 
@@ -73,9 +74,10 @@ export function MailServersPage() {
     <>
       <PageHeader
         title="Mail servers"
-        description="Outgoing (SMTP) servers this company sends email through. The default server is used unless a template names another."
+        description="Outgoing (SMTP) servers this company sends email through. With a custom mail server chosen under Mail service, the default server is used unless a template names another."
         actions={<a className="button button--primary" href={href('/mail-servers/new')}>+ New mail server</a>}
       />
+      <MailServicePanel servers={servers.data} onChanged={() => void servers.reload()} />
       {notice ? <Alert kind={notice.kind} onDismiss={() => setNotice(null)}>{notice.text}</Alert> : null}
       {servers.error ? <Alert kind="error">{servers.error}</Alert> : null}
       {list.length > 0 ? (
@@ -87,7 +89,7 @@ export function MailServersPage() {
         <Loading />
       ) : list.length === 0 && !servers.error ? (
         <EmptyState title="No mail servers yet">
-          <p>Until you add one, Mailroom sends with its built-in mail service.</p>
+          <p>Meanwhile Mailroom sends with its built-in mail service. Add a server, then choose it under Mail service above.</p>
           <p><a className="button button--primary" href={href('/mail-servers/new')}>+ New mail server</a></p>
         </EmptyState>
       ) : (
