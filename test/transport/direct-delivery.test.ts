@@ -108,8 +108,6 @@ describe('direct delivery', () => {
       'mx1.loop.test': { A: ['127.0.0.1'] },
       'mx2.loop.test': { A: ['127.0.0.2'] },
       'mx3.loop.test': { A: ['127.0.0.3'] }, // nothing listens on 127.0.0.3
-      // The test CA's certificate names "localhost": an MX of that name has a valid certificate.
-      localhost: { A: ['127.0.0.1'] },
       'one.test': { MX: [{ preference: 10, exchange: 'mx1.loop.test' }] },
       'two.test': { MX: [{ preference: 10, exchange: 'mx1.loop.test' }, { preference: 20, exchange: 'mx2.loop.test' }] },
       'refused-first.test': { MX: [{ preference: 5, exchange: 'mx3.loop.test' }, { preference: 10, exchange: 'mx1.loop.test' }] },
@@ -118,10 +116,6 @@ describe('direct delivery', () => {
       'nothing.test': {},
       'nullmx.test': { MX: [{ preference: 0, exchange: '.' }] },
       'servfail.test': { servfail: true },
-      'sts.test': { MX: [{ preference: 10, exchange: 'mx1.loop.test' }] },
-      '_mta-sts.sts.test': { TXT: ['v=STSv1; id=20260101T000000;'] },
-      'sts-valid.test': { MX: [{ preference: 10, exchange: 'localhost' }] },
-      '_mta-sts.sts-valid.test': { TXT: ['v=STSv1; id=1;'] },
       'unresolvable-mx.test': { MX: [{ preference: 10, exchange: 'gone.loop.test' }] },
     });
   });
@@ -368,48 +362,6 @@ describe('direct delivery', () => {
     } finally {
       await transport.close();
       await mx.close();
-    }
-  });
-
-  it('MTA-STS: a domain with the TXT record and an MX without STARTTLS is a temporary "requires TLS" failure', async () => {
-    const mx = await startExchanger('127.0.0.1', 0, NO_STARTTLS);
-    const transport = directTransport(mx.port);
-    try {
-      const result = await transport.send(envelopeTo(['ann@sts.test']), { dkim: null });
-      assert.equal(result.kind, 'temporary', summary(result));
-      assert.equal(result.code, 'STARTTLS_NOT_OFFERED');
-      assert.match(result.message, /sts\.test requires TLS .*MTA-STS.*mx1\.loop\.test.*does not offer STARTTLS/);
-      assert.equal(mx.messages.length, 0);
-    } finally {
-      await transport.close();
-      await mx.close();
-    }
-  });
-
-  it('MTA-STS: a self-signed certificate is refused, a certificate valid for the MX name is accepted', async () => {
-    const selfSigned = await startExchanger('127.0.0.1', 0, { key: certs.selfSigned.key, cert: certs.selfSigned.cert });
-    let transport = directTransport(selfSigned.port);
-    try {
-      const result = await transport.send(envelopeTo(['ann@sts.test']), { dkim: null });
-      assert.equal(result.kind, 'temporary', summary(result));
-      assert.equal(result.code, 'CERT_UNTRUSTED');
-      assert.match(result.message, /requires TLS/);
-      assert.equal(selfSigned.messages.length, 0);
-    } finally {
-      await transport.close();
-      await selfSigned.close();
-    }
-
-    const valid = await startExchanger('127.0.0.1', 0, { key: certs.valid.key, cert: certs.valid.cert });
-    transport = directTransport(valid.port, { extraCaCertificates: [certs.caPem] });
-    try {
-      const result = await transport.send(envelopeTo(['ann@sts-valid.test']), { dkim: null });
-      assert.equal(result.kind, 'sent', summary(result));
-      assert.match(result.tls ?? '', /^TLSv1\.[23]$/);
-      assert.equal(valid.messages[0]!.secure, true);
-    } finally {
-      await transport.close();
-      await valid.close();
     }
   });
 

@@ -19,8 +19,9 @@
 // - TLS: STARTTLS is used when offered, without certificate checks (RFC 7435 opportunistic
 //   security, as MTAs do); a handshake that fails is retried once in clear text on the same host.
 //   Required — offered, and a certificate valid for the MX name — when the instance says so
-//   (MAILROOM_DIRECT_REQUIRE_TLS) or the domain publishes an MTA-STS TXT record; failing that is a
-//   temporary failure "… requires TLS …" and the next MX is tried (RFC 8461 §5).
+//   (MAILROOM_DIRECT_REQUIRE_TLS) or the domain's MTA-STS policy is in "enforce" mode
+//   (mta-sts-policy.ts); failing that is a temporary failure "… requires TLS …" and the next MX is
+//   tried (RFC 8461 §5). An enforced policy also limits the MX hosts to the names it lists.
 //
 // Why one nodemailer SMTPConnection per session rather than createTransport or a pool: direct
 // delivery spreads over many destinations with little reuse per destination, and a per-domain pool
@@ -43,6 +44,7 @@ import { socketOpener } from './delivery-socket.ts';
 import { DkimSignError, signWithDkim } from './dkim-signer.ts';
 import { newHandoverWatch, type HandoverWatch } from './message-handover-watch.ts';
 import type { MxRecord, MxResolver } from './mx-resolver.ts';
+import { createMtaStsPolicySource, mxMatchesPolicy, type MtaStsPolicy } from './mta-sts-policy.ts';
 import { classifyNodemailerError, type ClassifyContext, type FailureClassification, type FailureKind } from './nodemailer-error-classifier.ts';
 import { DEFAULT_DELIVERY_TIMEOUTS, type DeliveryTimeouts } from './nodemailer-pool-options.ts';
 
@@ -73,8 +75,10 @@ export interface DirectDeliveryTransportOptions {
   maxConnections?: number;
   maxAddressesPerDomain?: number;
   timeouts?: Partial<DeliveryTimeouts>;
-  /** PEM certificates trusted besides Node's bundled roots, for required TLS (a private CA). */
+  /** PEM certificates trusted besides Node's bundled roots, for required TLS and MTA-STS policy hosts (a private CA). */
   extraCaCertificates?: string[];
+  /** HTTPS port MTA-STS policies are fetched from: 443; tests give their local server's port. */
+  mtaStsPort?: number;
   logger?: Logger;
   /** The DKIM signature's time (t=). */
   clock?: Clock;
@@ -122,6 +126,16 @@ export function createDirectDeliveryTransport(options: DirectDeliveryTransportOp
   const slots = createSlots(Math.max(1, Math.floor(options.maxConnections ?? DEFAULT_DIRECT_MAX_CONNECTIONS)));
   const extraCa = options.extraCaCertificates ?? [];
   const log = options.logger?.child({ component: 'direct-delivery' }) ?? null;
+  const mtaSts = createMtaStsPolicySource({
+    mxResolver: options.mxResolver,
+    hostResolver: options.hostResolver,
+    egressPolicy: options.egressPolicy,
+    port: options.mtaStsPort,
+    extraCaCertificates: extraCa,
+    dnsTimeoutMs: timeouts.dnsMs,
+    fetchTimeoutMs: Math.min(timeouts.connectMs, 10_000),
+    logger: log,
+  });
   // nodemailer writes the name after EHLO as it is (GHSA-vvjj-xcjg-gr5g): refuse anything but a
   // host name or an address literal, at construction, so a bad setting fails at boot.
   if (options.heloName !== undefined && !/^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$/.test(options.heloName)) {
@@ -175,12 +189,26 @@ export function createDirectDeliveryTransport(options: DirectDeliveryTransportOp
 
   async function deliverToDomain(group: DomainGroup, envelope: OutgoingEnvelope, body: Buffer): Promise<DeliveryResult> {
     const { domain } = group;
-    const [hosts, requiredBy] = await Promise.all([mailHosts(domain), tlsRequirement(domain)]);
+    const [hosts, policy] = await Promise.all([mailHosts(domain), enforcedPolicy(domain)]);
     if ('failure' in hosts) {
       logDomain(envelope, domain, null, hosts.failure.kind, hosts.failure.code);
       return groupFailure(group.recipients, hosts.failure, hosts.enhanced);
     }
+    const requiredBy: RequiredBy | null = options.requireTls ? 'instance' : policy ? 'mta-sts' : null;
     const mode: TlsMode = requiredBy ? 'required' : 'opportunistic';
+    if (policy) {
+      // RFC 8461 §4.1: under an enforced policy, mail goes only to the MX hosts it names.
+      const allowed = hosts.names.filter((name) => mxMatchesPolicy(name, policy));
+      if (allowed.length === 0) {
+        const failure: FailureClassification = {
+          ...setupFailure('temporary', 'TEMPORARY_FAILURE', `Not sent: ${domain}'s MTA-STS policy allows only the mail servers ${policy.mx.slice(0, 3).join(', ')}, and none of its MX hosts (${hosts.names.slice(0, 3).join(', ')}) is one of them.`),
+          hint: 'Retried later: the recipient domain\'s MX records and its MTA-STS policy disagree, which its administrator must fix (or an attacker is changing its DNS answers).',
+        };
+        logDomain(envelope, domain, null, failure.kind, failure.code);
+        return groupFailure(group.recipients, failure, '4.7.5');
+      }
+      hosts.names = allowed;
+    }
 
     const seen = new Set<string>();
     let attempts = 0;
@@ -298,20 +326,14 @@ export function createDirectDeliveryTransport(options: DirectDeliveryTransportOp
   }
 
   /**
-   * Why TLS is required for this domain, or null (opportunistic). The MTA-STS policy file is not
-   * fetched: the `_mta-sts` TXT record alone makes TLS required (stricter than RFC 8461, which
-   * honours "testing" and "none" modes and checks the MX names against the policy). A failed TXT
-   * lookup counts as no policy, as RFC 8461 §5 treats a policy that cannot be fetched.
+   * The domain's MTA-STS policy when it is in "enforce" mode, else null. "testing" and "none"
+   * deliver as without a policy (RFC 8461 §5: testing only reports, and Mailroom sends no TLS
+   * reports); so does a policy that cannot be fetched.
    */
-  async function tlsRequirement(domain: string): Promise<RequiredBy | null> {
-    if (options.requireTls) return 'instance';
-    try {
-      const records = await options.mxResolver.resolveTxt(`_mta-sts.${domain}`, timeouts.dnsMs);
-      return records.some((record) => /^v=STSv1\b/.test(record.trimStart())) ? 'mta-sts' : null;
-    } catch {
-      log?.debug({ domain }, 'direct delivery: MTA-STS lookup failed, TLS stays opportunistic');
-      return null;
-    }
+  async function enforcedPolicy(domain: string): Promise<MtaStsPolicy | null> {
+    const policy = await mtaSts.policyFor(domain);
+    if (policy && policy.mode !== 'enforce') log?.debug({ domain, mode: policy.mode }, 'direct delivery: MTA-STS policy not enforced');
+    return policy?.mode === 'enforce' ? policy : null;
   }
 
   /** One SMTP session with one address: connect, EHLO, STARTTLS, then the envelope and the message. */
@@ -520,7 +542,7 @@ function isTlsFailure(err: unknown, failure: FailureClassification, upgrading: b
 }
 
 function requiredTlsFailure(domain: string, mxName: string, requiredBy: RequiredBy | null, err: unknown, failure: FailureClassification): FailureClassification {
-  const why = requiredBy === 'mta-sts' ? 'the domain publishes an MTA-STS policy' : 'this instance requires TLS for every domain (MAILROOM_DIRECT_REQUIRE_TLS)';
+  const why = requiredBy === 'mta-sts' ? 'the domain\'s MTA-STS policy is in enforce mode' : 'this instance requires TLS for every domain (MAILROOM_DIRECT_REQUIRE_TLS)';
   const e = (typeof err === 'object' && err !== null ? err : {}) as { command?: unknown };
   const certificate = failure.code === 'CERT_UNTRUSTED' || failure.code === 'CERT_EXPIRED' || failure.code === 'CERT_HOSTNAME_MISMATCH';
   let code: ProbeCode = failure.code;

@@ -22,6 +22,8 @@ export interface TestCertificates {
   expired: KeyPair;
   /** localhost and 127.0.0.1, self-signed. */
   selfSigned: KeyPair;
+  /** A leaf for these DNS names, signed by the test CA (e.g. an MTA-STS policy host). */
+  issue(dnsNames: string[]): KeyPair;
   remove(): void;
 }
 
@@ -58,5 +60,7 @@ export function createTestCertificates(): TestCertificates {
   openssl('req', '-x509', ...EC_KEY, '-keyout', 'self.key', '-out', 'self.pem', '-days', '30', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1');
   const selfSigned = { key: read('self.key'), cert: read('self.pem') };
 
-  return { caPem: read('ca.pem'), valid, wrongName, expired, selfSigned, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  let issued = 0;
+  const issue = (dnsNames: string[]): KeyPair => leaf(`issued-${++issued}`, dnsNames[0]!, dnsNames.map((name) => `DNS:${name}`).join(','), ['-days', '30']);
+  return { caPem: read('ca.pem'), valid, wrongName, expired, selfSigned, issue, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
