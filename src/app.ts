@@ -36,7 +36,9 @@ import { createMailparserMessageParser } from './adapters/mime/mailparser-messag
 import { createDnsLookup } from './adapters/dns/dns-lookup.ts';
 import { createMailauthSpfEvaluator } from './adapters/dns/mailauth-spf-evaluator.ts';
 import { dnsPlanSettings } from './core/domains/dns-record-plan.ts';
-import { DomainCheckScheduler } from './core/domains/domain-check-scheduler.ts';
+import { createDomainCheckSchedule, type DomainCheckSchedule } from './core/domains/domain-check-schedule.ts';
+import { createHistoryRetention, type HistoryRetention } from './core/retention/history-retention.ts';
+import { createHistoryPruner } from './adapters/store/history-pruner.ts';
 import { DomainService } from './core/domains/domain-service.ts';
 import { createDirectDeliveryTransport } from './adapters/transport/direct-delivery-transport.ts';
 import { createDnsMxResolver } from './adapters/transport/mx-resolver.ts';
@@ -88,7 +90,9 @@ export interface App {
   /** The webhook worker of this process (started by `startWorkers`). */
   webhookWorker: WebhookWorker;
   /** The periodic check of sending domains (started by `startWorkers`). */
-  domainChecks: DomainCheckScheduler;
+  domainChecks: DomainCheckSchedule;
+  /** Deletes delivery history older than MAILROOM_HISTORY_DAYS, hourly (started by `startWorkers`). */
+  historyRetention: HistoryRetention;
   startWorkers(): void;
   close(): Promise<void>;
 }
@@ -151,7 +155,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     spf: createMailauthSpfEvaluator({ resolve: dnsLookup.resolve, mtaName: config.heloName ?? 'mailroom' }),
     settings: dnsPlanSettings(config),
   });
-  const domainChecks = new DomainCheckScheduler({ service: domains, logger: logger.child({ component: 'domain-checks' }) }, { intervalHours: config.domainCheckHours });
+  const domainChecks = createDomainCheckSchedule({ service: domains, logger: logger.child({ component: 'domain-checks' }) }, { intervalHours: config.domainCheckHours });
+  const historyRetention = createHistoryRetention({ pruner: createHistoryPruner(database.db), clock, logger: logger.child({ component: 'retention' }) }, { days: config.historyDays });
   const services: AppServices = {
     store,
     metrics,
@@ -221,12 +226,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   let workersStarted = false;
 
   return {
-    config, services, logger, database, worker, webhookWorker: webhooks.worker, domainChecks,
+    config, services, logger, database, worker, webhookWorker: webhooks.worker, domainChecks, historyRetention,
     startWorkers() {
       workersStarted = true;
       worker.start();
       webhooks.worker.start();
       domainChecks.start();
+      historyRetention.start();
     },
     listen() {
       return new Promise((resolve, reject) => {
@@ -245,8 +251,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       }
       // Then stop claiming and let messages in flight finish; their leases cover anything cut off.
       if (workersStarted) await Promise.all([worker.stop(10_000), webhooks.worker.stop(10_000)]);
-      // A domain check in progress finishes its current domain (it writes to the database).
-      await domainChecks.stop();
+      // Housekeeping in progress (a domain check, a retention batch) finishes its current step: both write to the database.
+      await Promise.all([domainChecks.stop(), historyRetention.stop()]);
       await transport.close();
       await direct.close();
       await database.close();

@@ -43,6 +43,8 @@ const configSchema = z.object({
   returnPathHost: z.string().nullable(),
   /** Hours between automatic checks of every sending domain's DNS records; 0 turns them off. */
   domainCheckHours: z.coerce.number().min(0),
+  /** Days finished messages and webhook deliveries are kept (core/retention); 0 keeps them forever. */
+  historyDays: z.coerce.number().int().min(0),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     spfInclude: env.MAILROOM_SPF_INCLUDE || null,
     returnPathHost: env.MAILROOM_RETURN_PATH_HOST || null,
     domainCheckHours: env.MAILROOM_DOMAIN_CHECK_HOURS ?? 24,
+    historyDays: env.MAILROOM_HISTORY_DAYS ?? 90,
   };
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
