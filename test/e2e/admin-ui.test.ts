@@ -10,8 +10,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startTestApp } from '../support/app-harness.ts';
-import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
-
+import { ensureWebBuilt, screenshot, openBrowserPage } from '../support/browser.ts';
 
 const ADMIN = { company: 'Acme Reseller', name: 'Ada Admin', email: 'ada@acme.test', password: 'correct horse battery staple' };
 // Distinctive values: if either ever shows up in a page or an API answer, it leaked.
@@ -74,11 +73,7 @@ describe('web admin UI', () => {
   before(async () => {
     ensureWebBuilt();
     app = await startTestApp();
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: app.url });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ({ browser, context, page } = await openBrowserPage(app.url, pageErrors));
     // Every API answer the UI receives, kept for the leak check.
     page.on('response', async (res) => {
       if (!res.url().includes('/api/')) return;

@@ -17,7 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { ApiClient, serverInput } from '../support/api-client.ts';
 import { startTestApp, type TestApp } from '../support/app-harness.ts';
-import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
+import { ensureWebBuilt, screenshot, openBrowserPage, createFirstAdministrator } from '../support/browser.ts';
 import { closedLocalPort, startLocalHttpServer, type LocalHttpServer } from '../support/local-http-server.ts';
 import { startScriptedSink, type ScriptedSink } from '../delivery/support/scripted-sink.ts';
 import { messageIdHeader } from '../builtin/support/tenants.ts';
@@ -53,11 +53,7 @@ describe('caught mail and the mail service in the browser', () => {
       res.end(Buffer.from('R0lGODlhAQABAAAAACwAAAAAAQABAAA=', 'base64'));
     });
     t = await startTestApp({ env: { MAILROOM_ALLOWED_SMTP_NETWORKS: '127.0.0.0/8' } });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: t.url });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ({ browser, context, page } = await openBrowserPage(t.url, pageErrors));
   });
   after(async () => {
     await context?.close();
@@ -68,13 +64,7 @@ describe('caught mail and the mail service in the browser', () => {
   });
 
   it('a fresh install catches mail: Caught mail is empty and says why', async () => {
-    await page.goto('/');
-    await page.getByLabel('Company name').fill(ADMIN.company);
-    await page.getByLabel('Your name').fill(ADMIN.name);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Create administrator' }).click();
-    await page.getByRole('heading', { name: 'Mail servers', exact: true }).waitFor();
+    await createFirstAdministrator(page, ADMIN);
     await panel().getByText('Now using the built-in mail service').waitFor();
     assert.match(await panel().innerText(), /Mail is kept in the Caught mail page and not delivered — for trying things out\./);
 

@@ -18,9 +18,8 @@ import tls from 'node:tls';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { startTestApp, type TestApp } from '../support/app-harness.ts';
-import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
+import { ensureWebBuilt, screenshot, openBrowserPage } from '../support/browser.ts';
 import { createTestCertificates, type TestCertificates } from '../diagnostics/support/test-certificates.ts';
-
 
 const ADMIN = { company: 'Acme Trading', name: 'Ada Admin', email: 'ada@acme.test', password: 'correct horse battery staple' };
 // Distinctive values: if either ever shows up in a page or an API answer, it leaked.
@@ -142,11 +141,7 @@ describe('connection test UI', () => {
     tls.setDefaultCACertificates([...tls.getCACertificates('default'), certs.caPem]);
     smtp = await startSubmissionServer(certs);
     app = await startTestApp({ env: { MAILROOM_ALLOWED_SMTP_NETWORKS: '127.0.0.0/8' } });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: app.url, acceptDownloads: true });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ({ browser, context, page } = await openBrowserPage(app.url, pageErrors, { timeoutMs: 15_000, acceptDownloads: true }));
     page.on('response', async (res) => {
       if (!res.url().includes('/api/')) return;
       try {

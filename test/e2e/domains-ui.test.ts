@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { ApiClient, serverInput } from '../support/api-client.ts';
 import { startTestApp, type TestApp } from '../support/app-harness.ts';
-import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
+import { ensureWebBuilt, screenshot, openBrowserPage, createFirstAdministrator } from '../support/browser.ts';
 import { startDnsStandIn, type DnsStandIn } from '../support/dns-stand-in.ts';
 
 const ADMIN = { company: 'Initech', name: 'Peter Admin', email: 'peter@initech.test', password: 'first-admin-passphrase-9' };
@@ -32,12 +32,8 @@ describe('domains page', () => {
     ensureWebBuilt();
     dns = await startDnsStandIn({ 'initech.example': { A: ['192.0.2.1'] }, [SPF_INCLUDE]: { TXT: ['v=spf1 ip4:198.51.100.0/24 -all'] } });
     t = await startTestApp({ env: { MAILROOM_DNS_SERVERS: dns.server, MAILROOM_SPF_INCLUDE: SPF_INCLUDE, MAILROOM_RETURN_PATH_HOST: 'bounces.mailroom.test' } });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, baseURL: t.url });
-    context.setDefaultTimeout(10_000);
+    ({ browser, context, page } = await openBrowserPage(t.url, pageErrors, { width: 1400 }));
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
   });
   after(async () => {
     await context?.close();
@@ -51,13 +47,7 @@ describe('domains page', () => {
   const valueOf = async (kind: string, part: 'name' | 'value') => (await page.locator(`[id="record-${kind}-${part}"]`).innerText()).trim();
 
   it('adds a domain and shows the records to publish', async () => {
-    await page.goto('/');
-    await page.getByLabel('Company name').fill(ADMIN.company);
-    await page.getByLabel('Your name').fill(ADMIN.name);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Create administrator' }).click();
-    await page.getByRole('heading', { name: 'Mail servers', exact: true }).waitFor();
+    await createFirstAdministrator(page, ADMIN);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Domains', exact: true }).click();
     await page.getByRole('heading', { name: 'Domains', exact: true }).waitFor();

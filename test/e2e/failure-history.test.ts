@@ -16,9 +16,8 @@ import assert from 'node:assert/strict';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ADMIN_PASSWORD, ApiClient, serverInput, setupRoot } from '../support/api-client.ts';
 import { startTestApp, useCustomServer, type TestApp } from '../support/app-harness.ts';
-import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
+import { ensureWebBuilt, screenshot, openBrowserPage } from '../support/browser.ts';
 import { startScriptedSink, type ScriptedSink } from '../delivery/support/scripted-sink.ts';
-
 
 const ADMIN_EMAIL = 'root@acme.example';
 // Distinctive values: if either ever shows up in a page, it leaked.
@@ -110,11 +109,7 @@ describe('failure history UI', () => {
       ['sent', 'failed', 'retrying', 'held'],
     );
 
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: t.url });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ({ browser, context, page } = await openBrowserPage(t.url, pageErrors));
   });
 
   after(async () => {

@@ -11,18 +11,12 @@
 // Run: node_modules/.bin/vite build --config web/vite.config.ts && node_modules/.bin/node --test test/e2e/sender-addresses-ui.test.ts
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app-harness.ts';
-import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
+import { ensureWebBuilt, screenshot, openBrowserPage, errorUnder, createFirstAdministrator } from '../support/browser.ts';
 import { capturingMailer, type CapturingMailer } from '../senders/support/capturing-mailer.ts';
 
 const ADMIN = { company: 'Initech', name: 'Peter Admin', email: 'peter@initech.test', password: 'first-admin-passphrase-9' };
-
-async function errorUnder(input: Locator): Promise<Locator> {
-  const id = await input.getAttribute('id');
-  assert.ok(id, 'the input has an id');
-  return input.page().locator(`[id="${id}-error"]`);
-}
 
 describe('sender addresses page', () => {
   let t: TestApp;
@@ -36,11 +30,7 @@ describe('sender addresses page', () => {
     ensureWebBuilt();
     mailer = capturingMailer();
     t = await startTestApp({ verificationMailer: mailer });
-    browser = await launchChromium();
-    admin = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: t.url });
-    admin.setDefaultTimeout(10_000);
-    page = await admin.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ({ browser, context: admin, page } = await openBrowserPage(t.url, pageErrors));
   });
   after(async () => {
     await admin?.close();
@@ -51,13 +41,7 @@ describe('sender addresses page', () => {
   const row = (address: string) => page.locator('table[aria-label="Sender addresses"] tbody tr').filter({ hasText: address });
 
   it('adds a group address, listed as Pending, and emails it a link', async () => {
-    await page.goto('/');
-    await page.getByLabel('Company name').fill(ADMIN.company);
-    await page.getByLabel('Your name').fill(ADMIN.name);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Create administrator' }).click();
-    await page.getByRole('heading', { name: 'Mail servers', exact: true }).waitFor();
+    await createFirstAdministrator(page, ADMIN);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sender addresses', exact: true }).click();
     await page.getByRole('heading', { name: 'Sender addresses', exact: true }).waitFor();

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ADMIN_PASSWORD, ApiClient, serverInput, setupRoot } from '../support/api-client.ts';
 import { startTestApp, useCustomServer, type TestApp } from '../support/app-harness.ts';
-import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
+import { ensureWebBuilt, screenshot, openBrowserPage, errorUnder } from '../support/browser.ts';
 import { startScriptedSink, type ScriptedSink } from '../delivery/support/scripted-sink.ts';
 
 const ADMIN_EMAIL = 'root@acme.example';
@@ -38,11 +38,6 @@ function serverRow(page: Page, name: string): Locator {
 }
 
 /** The error message under an input, found through the input's own id. */
-async function errorUnder(input: Locator): Promise<Locator> {
-  const id = await input.getAttribute('id');
-  assert.ok(id, 'the input has an id');
-  return input.page().locator(`[id="${id}-error"]`);
-}
 
 async function go(page: Page, name: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
@@ -75,11 +70,7 @@ describe('fallback server and sending limits UI', () => {
     assert.equal(b.status, 201, b.text);
     backupId = b.body.id;
 
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: t.url });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ({ browser, context, page } = await openBrowserPage(t.url, pageErrors));
   });
 
   after(async () => {

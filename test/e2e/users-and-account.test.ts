@@ -13,8 +13,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startTestApp } from '../support/app-harness.ts';
-import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
-
+import { ensureWebBuilt, screenshot, openBrowserPage, errorUnder } from '../support/browser.ts';
 
 const ADMIN = { company: 'Globex Holdings', name: 'Sam Sysadmin', email: 'sam@globex.test', password: 'first-admin-passphrase-1' };
 const COMPANY_ADMIN = { name: 'Carla Admin', email: 'carla@globex.test', password: 'carla-initial-pass-2' };
@@ -29,11 +28,6 @@ async function go(page: Page, name: string): Promise<void> {
 }
 
 /** The error message under an input, found through the input's own id (see web/src/ui/field.tsx). */
-async function errorUnder(input: Locator): Promise<Locator> {
-  const id = await input.getAttribute('id');
-  assert.ok(id, 'the input has an id');
-  return input.page().locator(`[id="${id}-error"]`);
-}
 
 async function signIn(page: Page, email: string, password: string): Promise<void> {
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -64,11 +58,7 @@ describe('users and my account', () => {
   before(async () => {
     ensureWebBuilt();
     app = await startTestApp();
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: app.url });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ({ browser, context, page } = await openBrowserPage(app.url, pageErrors));
     page.on('response', (res) => {
       const url = new URL(res.url());
       if (url.pathname.startsWith('/api/')) answers.push({ method: res.request().method(), path: url.pathname, status: res.status() });

@@ -9,18 +9,12 @@
 // Run: node_modules/.bin/vite build --config web/vite.config.ts && node_modules/.bin/node --test 'test/e2e/webhooks-ui.test.ts'
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app-harness.ts';
-import { ensureWebBuilt, launchChromium, screenshot } from '../support/browser.ts';
+import { ensureWebBuilt, screenshot, openBrowserPage, errorUnder, createFirstAdministrator } from '../support/browser.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/support/webhook-receiver.ts';
 
 const ADMIN = { company: 'Initech', name: 'Peter Admin', email: 'peter@initech.test', password: 'first-admin-passphrase-9' };
-
-async function errorUnder(input: Locator): Promise<Locator> {
-  const id = await input.getAttribute('id');
-  assert.ok(id, 'the input has an id');
-  return input.page().locator(`[id="${id}-error"]`);
-}
 
 describe('webhooks page', () => {
   let t: TestApp;
@@ -35,11 +29,7 @@ describe('webhooks page', () => {
     ensureWebBuilt();
     receiver = await startWebhookReceiver();
     t = await startTestApp({ env: { MAILROOM_ALLOWED_SMTP_NETWORKS: '127.0.0.0/8' } });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: t.url });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ({ browser, context, page } = await openBrowserPage(t.url, pageErrors));
   });
   after(async () => {
     await context?.close();
@@ -55,13 +45,7 @@ describe('webhooks page', () => {
   };
 
   it('creates the webhook and shows the signing secret once', async () => {
-    await page.goto('/');
-    await page.getByLabel('Company name').fill(ADMIN.company);
-    await page.getByLabel('Your name').fill(ADMIN.name);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Create administrator' }).click();
-    await page.getByRole('heading', { name: 'Mail servers', exact: true }).waitFor();
+    await createFirstAdministrator(page, ADMIN);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Webhooks', exact: true }).click();
     await page.getByRole('heading', { name: 'Set up a webhook' }).waitFor();
