@@ -39,6 +39,8 @@ import { dnsPlanSettings } from './core/domains/dns-record-plan.ts';
 import { createDomainCheckSchedule, type DomainCheckSchedule } from './core/domains/domain-check-schedule.ts';
 import { createHistoryRetention, type HistoryRetention } from './core/retention/history-retention.ts';
 import { createHistoryPruner } from './adapters/store/history-pruner.ts';
+import { StorageGuard } from './core/outbound/storage-guard.ts';
+import { createFreeSpaceProbe } from './adapters/db/free-space-probe.ts';
 import { DomainService } from './core/domains/domain-service.ts';
 import { createDirectDeliveryTransport } from './adapters/transport/direct-delivery-transport.ts';
 import { createDnsMxResolver } from './adapters/transport/mx-resolver.ts';
@@ -166,6 +168,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     messages: new MessageService({
       store, clock, renderer: createMimeMessageRenderer(), servers: mailServers, onAccepted: (n) => metrics.messagesAccepted(n),
       builtin: { delivery: config.builtinDelivery, from: builtinFrom }, senders: senderCheck,
+      // Only SQLite's disk is visible from here; PostgreSQL reports its own full disk (53100).
+      storage: new StorageGuard(createFreeSpaceProbe(database.capabilities.name === 'sqlite' ? config.dataDir : null), clock, { minFreeBytes: config.minFreeDiskMb * 1_048_576 }),
     }),
     mailService: new MailServiceSettings({ store, clock, servers: mailServers, tester: connectionTests, instanceBuiltinDelivery: config.builtinDelivery }),
     catcher: new CatcherService({ store, clock, parser: createMailparserMessageParser(), servers: mailServers, senders: senderCheck, builtinFrom }),

@@ -45,6 +45,8 @@ const configSchema = z.object({
   domainCheckHours: z.coerce.number().min(0),
   /** Days finished messages and webhook deliveries are kept (core/retention); 0 keeps them forever. */
   historyDays: z.coerce.number().int().min(0),
+  /** New mail is refused (STORAGE_LOW) when the SQLite data folder's disk would keep less free; 0 turns the check off. */
+  minFreeDiskMb: z.coerce.number().min(0),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     returnPathHost: env.MAILROOM_RETURN_PATH_HOST || null,
     domainCheckHours: env.MAILROOM_DOMAIN_CHECK_HOURS ?? 24,
     historyDays: env.MAILROOM_HISTORY_DAYS ?? 90,
+    minFreeDiskMb: env.MAILROOM_MIN_FREE_DISK_MB ?? 100,
   };
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {

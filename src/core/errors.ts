@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   SECRET_REFERENCE_INVALID: { http: 422, smtp: '554 5.7.0', message: 'The secret reference cannot be used.' },
   SECRET_UNRESOLVED: { http: 422, smtp: '451 4.7.0', message: 'The secret could not be read from its secret manager.' },
   RATE_LIMITED: { http: 429, smtp: '452 4.5.3', message: 'Too many requests; try again shortly.' },
+  STORAGE_LOW: { http: 503, smtp: '452 4.3.1', message: 'Mailroom is low on disk space, so it accepts no new mail for now; nothing was stored. Try again later.' },
   UNAVAILABLE: { http: 503, smtp: '421 4.3.2', message: 'Temporarily unavailable; try again shortly.' },
   INTERNAL: { http: 500, smtp: '451 4.3.0', message: 'Something went wrong on our side. It has been logged.' },
 } as const;

@@ -15,6 +15,15 @@ export function toHttpError(err: unknown, requestId: string): { status: number; 
       unexpected: err.code === 'INTERNAL',
     };
   }
+  if (isStorageFull(err)) {
+    // The database could not write: the transaction rolled back, so nothing half-written stays.
+    // Logged (an operator must free space), answered as the temporary refusal it is.
+    return {
+      status: ERROR_CODES.STORAGE_LOW.http,
+      body: { error: { code: 'STORAGE_LOW', message: ERROR_CODES.STORAGE_LOW.message, details: { retryAfterSeconds: 300 }, requestId } },
+      unexpected: true,
+    };
+  }
   if (isUniqueViolation(err)) {
     // Two requests raced to create the same thing (a release, an address, a domain): the database's
     // unique index let one through. The other is a conflict, not a bug.
@@ -29,6 +38,12 @@ export function toHttpError(err: unknown, requestId: string): { status: number; 
     body: { error: { code: 'INTERNAL', message: ERROR_CODES.INTERNAL.message, requestId } },
     unexpected: true,
   };
+}
+
+/** The database's disk is full: SQLite SQLITE_FULL (also max_page_count reached), PostgreSQL 53100 disk_full. */
+function isStorageFull(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  return code === 'SQLITE_FULL' || code === '53100';
 }
 
 /** PostgreSQL 23505, or SQLite's UNIQUE / PRIMARY KEY constraint: the drivers' own codes. */

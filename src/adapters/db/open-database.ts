@@ -50,6 +50,17 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await connection.executeQuery(CompiledQuery.raw('rollback'));
+    } catch (err) {
+      // After some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) SQLite has already rolled the
+      // transaction back by itself; the ROLLBACK then fails, and its error would replace the one
+      // that says what happened (a full disk must reach the edge as STORAGE_LOW, not as a 500).
+      if (!(err instanceof Error && /no transaction is active/.test(err.message))) throw err;
+    }
+  }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
