@@ -39,6 +39,7 @@ import { dnsPlanSettings } from './core/domains/dns-record-plan.ts';
 import { createDomainCheckSchedule, type DomainCheckSchedule } from './core/domains/domain-check-schedule.ts';
 import { createHistoryRetention, type HistoryRetention } from './core/retention/history-retention.ts';
 import { createHistoryPruner } from './adapters/store/history-pruner.ts';
+import { createSharedRateGate } from './adapters/store/shared-rate-gate-store.ts';
 import { StorageGuard } from './core/outbound/storage-guard.ts';
 import { createFreeSpaceProbe } from './adapters/db/free-space-probe.ts';
 import { DomainService } from './core/domains/domain-service.ts';
@@ -221,6 +222,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // The delivery-status webhook event commits with the outcome it reports.
     onStatusRecorded: async (tx, message) => { await webhooks.service.enqueueMessageEvent(tx, message); },
     direct: { delivery: direct, keys: dkimKeys, maxConnections: config.directMaxConnections, instanceDelivery: config.builtinDelivery, senders: senderCheck, builtinFrom },
+    // A server's configured rate holds across every worker process on this database.
+    rateGate: createSharedRateGate(database.db),
   }, {
     maxInFlight: config.workerConcurrency,
     leaseMs: config.workerLeaseSeconds * 1000,

@@ -215,6 +215,12 @@ export interface ServerDeliveryStateTable {
   since: string;
 }
 
+export interface ServerRateGateTable {
+  server_id: string;
+  /** bigint: pg returns it as a string. */
+  tat_ms: number | string;
+}
+
 export interface WebhookEndpointsTable {
   company_id: string;
   url: string;
@@ -311,6 +317,7 @@ export interface Database {
   delivery_attempts: DeliveryAttemptsTable;
   jobs: JobsTable;
   server_delivery_state: ServerDeliveryStateTable;
+  server_rate_gate: ServerRateGateTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_delivery_attempts: WebhookDeliveryAttemptsTable;

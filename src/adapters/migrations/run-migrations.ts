@@ -10,6 +10,7 @@ import * as webhooks from './0004-webhooks.ts';
 import * as fallbackServer from './0005-fallback-server.ts';
 import * as builtinService from './0006-builtin-service.ts';
 import * as deliveryIndexes from './0007-delivery-indexes.ts';
+import * as serverRateGate from './0008-server-rate-gate.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void> };
 
@@ -22,6 +23,7 @@ const MIGRATIONS: [string, MigrationModule][] = [
   ['0005-fallback-server', fallbackServer],
   ['0006-builtin-service', builtinService],
   ['0007-delivery-indexes', deliveryIndexes],
+  ['0008-server-rate-gate', serverRateGate],
 ];
 
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);

@@ -2,8 +2,9 @@
 // day, as providers impose), multiplied by a factor that halves when the server answers with a
 // throttling reply (421, 454, 4.3.2, "try again later") and creeps back up with each success —
 // additive increase, multiplicative decrease, the way TCP backs off. Without a configured rate, the
-// throttle factor alone applies, starting from a generous base rate. Per process: several workers
-// each keep their own bucket (documented in docs/delivery.md).
+// throttle factor alone applies, starting from a generous base rate. Per process: how fast this
+// process wants to go; the configured rate across all processes is kept by the shared gate
+// (shared-rate-gate.ts, with configuredPace below).
 import type { RatePeriod } from '../model.ts';
 
 const PERIOD_MS: Record<RatePeriod, number> = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -15,6 +16,14 @@ const RECOVERY_STEP = 0.05;
 export interface RateSettings {
   count: number | null;
   period: RatePeriod | null;
+}
+
+/** The configured rate as the shared gate takes it (interval and burst), or null without a rate. */
+export function configuredPace(settings: RateSettings): { intervalMs: number; burst: number } | null {
+  const { count, period } = settings;
+  if (!count || !period) return null;
+  // The same burst as the local bucket: at most one second's worth, at least one message.
+  return { intervalMs: PERIOD_MS[period] / count, burst: Math.max(1, Math.floor(Math.min(count, (count / PERIOD_MS[period]) * 1000))) };
 }
 
 export class AdaptiveRateLimiter {

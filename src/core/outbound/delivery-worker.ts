@@ -11,7 +11,8 @@ import type { BuiltinDelivery, Company, MailServer } from '../model.ts';
 import { senderProblem, type SenderCheck } from './sender-policy.ts';
 import type { Clock, Logger, Store } from '../ports.ts';
 import { isAppError } from '../errors.ts';
-import { AdaptiveRateLimiter } from './adaptive-rate-limiter.ts';
+import { AdaptiveRateLimiter, configuredPace } from './adaptive-rate-limiter.ts';
+import type { SharedRateGate } from './shared-rate-gate.ts';
 import { ClaimLoop } from './claim-loop.ts';
 import { CommitBatcher } from './commit-batcher.ts';
 import type { DeliveryResult, DeliveryTransport, DirectDelivery, DkimKeySource, OutcomeKind } from './delivery-types.ts';
@@ -64,6 +65,8 @@ export interface DeliveryWorkerDeps {
   onStatusRecorded?: (tx: Store, message: OutboundMessage) => Promise<void>;
   /** Injected so tests need not wait in real time. */
   sleep?: (ms: number) => Promise<void>;
+  /** Keeps a server's configured rate across all worker processes; without it, per process. */
+  rateGate?: SharedRateGate;
   /** The built-in service's direct delivery (messages with route "direct"). */
   direct?: {
     delivery: DirectDelivery; keys: DkimKeySource; maxConnections: number;
@@ -289,9 +292,17 @@ export class DeliveryWorker {
     let limiter = this.limiters.get(server.id);
     if (!limiter) this.limiters.set(server.id, (limiter = new AdaptiveRateLimiter(settings, this.deps.clock.now().getTime())));
     else limiter.configure(settings);
+    const pace = this.deps.rateGate ? configuredPace(settings) : null;
+    let local = true; // this process's own pace first, then the shared gate's
     for (;;) {
-      const wait = limiter.take(this.deps.clock.now().getTime());
-      if (wait === 0) return true;
+      const nowMs = this.deps.clock.now().getTime();
+      let wait = local ? limiter.take(nowMs) : 0;
+      if (wait === 0) {
+        local = false;
+        if (!pace) return true;
+        wait = await this.deps.rateGate!.take({ serverId: server.id, ...pace, nowMs });
+        if (wait === 0) return true;
+      }
       if (wait > this.options.maxRateWaitMs) {
         const runAt = new Date(this.deps.clock.now().getTime() + wait).toISOString();
         await this.deps.store.transaction(async (tx) => {
