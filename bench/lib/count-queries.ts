@@ -29,7 +29,9 @@ const prepare = proto.prepare;
 proto.prepare = function (this: unknown, sql: string) {
   const t0 = performance.now();
   const stmt = prepare.call(this, sql);
-  const prepMs = performance.now() - t0;
+  // Charged to the statement's first run only: Mailroom keeps prepared statements
+  // (open-database.ts), and adding it to every run overstated complex statements ~50× (pass 3).
+  let prepMs = performance.now() - t0;
   for (const method of ['run', 'all', 'get', 'iterate'] as const) {
     const orig = stmt[method];
     if (typeof orig !== 'function') continue;
@@ -39,6 +41,7 @@ proto.prepare = function (this: unknown, sql: string) {
         return orig.apply(this, args);
       } finally {
         tally(sql, prepMs + performance.now() - t1);
+        prepMs = 0;
       }
     };
   }

@@ -59,8 +59,10 @@ for (const backend of BACKENDS) {
       db = openDatabase({ dataDir: tdb.dataDir, databaseUrl: tdb.databaseUrl });
       await runMigrations(db.db, db.capabilities);
       const counter: KyselyPlugin = {
-        transformQuery: (args) => { statements++; return args.node; },
-        transformResult: async (args) => args.result,
+        // Counted as each statement's result comes back: every statement run, whether Kysely
+        // built it or the store ran SQL text it keeps (message-store.ts), passes here once.
+        transformQuery: (args) => args.node,
+        transformResult: async (args) => { statements++; return args.result; },
       };
       store = createKyselyStore(db.db.withPlugin(counter), db.capabilities);
       c = company('acme');
@@ -115,6 +117,24 @@ for (const backend of BACKENDS) {
       // A single update too keeps the rendered message.
       await store.messages.update({ ...next[0]!, status: 'failed', raw: 'nope' });
       assert.equal((await store.messages.get(items[0]!.message.id))!.raw, items[0]!.message.raw);
+    });
+
+    it('inserts many messages with their recipients as given, a column left undefined taking its default', async () => {
+      const items = [0, 1, 2, 3].map((n) => message(c.id, s.id, 100 + n));
+      // A message made without a route (as before the built-in service existed): the column's default.
+      const { route, ...withoutRoute } = items[3]!.message;
+      void route;
+      items[3] = { ...items[3]!, message: withoutRoute as OutboundMessage };
+      items[1]!.message.possiblyDelivered = true;
+      items[2]!.message.idempotencyKey = 'key-2';
+      await store.messages.insertMany(items.slice(0, 3));
+      await store.messages.insertMany(items.slice(3));
+      for (const { message: m, recipients } of items) {
+        const stored = (await store.messages.get(m.id))!;
+        assert.deepEqual(stored, { ...m, route: 'server' }, 'every column as given');
+        assert.deepEqual((await store.messages.recipients(m.id)).sort((a, b) => a.address.localeCompare(b.address)), [...recipients].sort((a, b) => a.address.localeCompare(b.address)));
+      }
+      assert.equal((await store.messages.getByIdempotencyKey(c.id, 'key-2'))?.id, items[2]!.message.id);
     });
 
     it('completes several jobs at once, only those this worker still leases', async () => {

@@ -15,9 +15,11 @@ export interface DialectCapabilities {
    * rows as they were (PostgreSQL): two statements' work in one round trip.
    */
   dataModifyingCte: boolean;
+  /** The n-th (1-based) parameter in SQL text written without Kysely's compiler: `?` or `$n`. */
+  parameter(n: number): string;
 }
 
 export const CAPABILITIES: Record<DialectName, DialectCapabilities> = {
-  sqlite: { name: 'sqlite', serialType: 'integer', skipLocked: false, concurrentWriters: false, dataModifyingCte: false },
-  postgres: { name: 'postgres', serialType: 'bigserial', skipLocked: true, concurrentWriters: true, dataModifyingCte: true },
+  sqlite: { name: 'sqlite', serialType: 'integer', skipLocked: false, concurrentWriters: false, dataModifyingCte: false, parameter: () => '?' },
+  postgres: { name: 'postgres', serialType: 'bigserial', skipLocked: true, concurrentWriters: true, dataModifyingCte: true, parameter: (n) => `$${n}` },
 };

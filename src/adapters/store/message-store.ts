@@ -1,4 +1,4 @@
-import { sql, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Selectable } from 'kysely';
 import type { MessageStore } from '../../core/ports.ts';
 import type { AttemptOutcome, DeliveryAttempt, MessageRoute, MessageRecipient, MessageStatus, OutboundMessage, RecipientKind, RecipientStatus } from '../../core/outbound/outbound-model.ts';
 import type { DeliveryAttemptsTable, MessageRecipientsTable, MessagesTable } from '../db/schema.ts';
@@ -57,34 +57,104 @@ const INTEGER_COLUMNS = new Set(['attempt_count', 'possibly_delivered', 'reply_c
 const ROWS_PER_STATEMENT = 200;
 
 /**
+ * The hot multi-row writes (accept's inserts, a group commit's outcome writes) as SQL text built once
+ * per shape — table, columns, rows — and run without Kysely's builder and compiler: building and
+ * compiling a 50-row insert cost more CPU than SQLite's own work on it (bench/README.md, pass 3).
+ * The text holds only fixed identifiers and parameters; every value is a parameter.
+ */
+const texts = new Map<string, string>();
+/**
+ * Shapes kept at most: row counts vary from 1 to ROWS_PER_STATEMENT per table, about 850 shapes in
+ * all, a few KB each at most; the bound keeps a surprise (a new caller's shapes) from growing it.
+ */
+const MAX_TEXTS = 1_000;
+
+function textFor(key: string, build: () => string): string {
+  let text = texts.get(key);
+  if (text === undefined) {
+    text = build();
+    if (texts.size >= MAX_TEXTS) texts.delete(texts.keys().next().value!);
+    texts.set(key, text);
+  }
+  return text;
+}
+
+const quote = (identifier: string) => `"${identifier}"`;
+
+/** `(?, ?, …), (?, ?, …)`: `rows` tuples of `width` parameters. */
+function tuples(caps: DialectCapabilities, rows: number, width: number): string {
+  const out: string[] = [];
+  for (let r = 0, n = 1; r < rows; r++) {
+    const row: string[] = [];
+    for (let c = 0; c < width; c++) row.push(caps.parameter(n++));
+    out.push(`(${row.join(', ')})`);
+  }
+  return out.join(', ');
+}
+
+/**
+ * One multi-row INSERT of rows made by one mapper (fromMessage, fromAttempt, …): the same columns in
+ * each. Rows with an undefined value, or with other columns than the first row's, go through Kysely,
+ * which leaves a missing column to its default (the text here would write NULL).
+ */
+async function insertRows(db: Db, caps: DialectCapabilities, table: 'messages' | 'message_recipients' | 'delivery_attempts', rows: Record<string, unknown>[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  const params: unknown[] = [];
+  for (const row of rows) {
+    // A row with other columns than the first (not what the mappers make) must not lose any.
+    if (Object.keys(row).length !== columns.length) {
+      await db.insertInto(table).values(rows as never).execute();
+      return;
+    }
+    for (const c of columns) {
+      const value = row[c];
+      if (value === undefined) {
+        await db.insertInto(table).values(rows as never).execute();
+        return;
+      }
+      params.push(value);
+    }
+  }
+  const text = textFor(`${caps.name}|insert|${table}|${columns.join(',')}|${rows.length}`, () =>
+    `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values ${tuples(caps, rows.length, columns.length)}`);
+  await db.executeQuery(CompiledQuery.raw(text, params));
+}
+
+/**
  * One UPDATE for many rows, each with its own values: `with v(key…, column…) as (values …) update
  * table set column = v.column … from v where table.key = v.key`. Both SQLite (3.33+) and PostgreSQL
  * take this form.
  */
-async function updateFromValues(db: Db, table: string, keys: string[], rows: Record<string, unknown>[]): Promise<void> {
+async function updateFromValues(db: Db, caps: DialectCapabilities, table: string, keys: string[], rows: Record<string, unknown>[]): Promise<void> {
   const columns = Object.keys(rows[0]!).filter((c) => !keys.includes(c));
   const all = [...keys, ...columns];
-  const set = columns.map((c) => (INTEGER_COLUMNS.has(c) ? sql`${sql.ref(c)} = cast(v.${sql.ref(c)} as integer)` : sql`${sql.ref(c)} = v.${sql.ref(c)}`));
-  const match = keys.map((k) => sql`${sql.ref(`${table}.${k}`)} = v.${sql.ref(k)}`);
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    const values = rows.slice(i, i + ROWS_PER_STATEMENT).map((row) => sql`(${sql.join(all.map((c) => row[c] ?? null))})`);
-    await sql`with v(${sql.join(all.map((c) => sql.ref(c)))}) as (values ${sql.join(values)})
-      update ${sql.table(table)} set ${sql.join(set)} from v where ${sql.join(match, sql` and `)}`.execute(db);
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    const text = textFor(`${caps.name}|update|${table}|${all.join(',')}|${chunk.length}`, () => {
+      const set = columns.map((c) => (INTEGER_COLUMNS.has(c) ? `${quote(c)} = cast(v.${quote(c)} as integer)` : `${quote(c)} = v.${quote(c)}`));
+      const match = keys.map((k) => `${quote(table)}.${quote(k)} = v.${quote(k)}`);
+      return `with v(${all.map(quote).join(', ')}) as (values ${tuples(caps, chunk.length, all.length)}) `
+        + `update ${quote(table)} set ${set.join(', ')} from v where ${match.join(' and ')}`;
+    });
+    const params: unknown[] = [];
+    for (const row of chunk) for (const c of all) params.push(row[c] ?? null);
+    await db.executeQuery(CompiledQuery.raw(text, params));
   }
 }
 
 /** Messages, then their recipients, in multi-row statements (at most ROWS_PER_STATEMENT rows each). */
-async function insertMessages(db: Db, messages: { message: OutboundMessage; recipients: MessageRecipient[] }[]): Promise<void> {
+async function insertMessages(db: Db, caps: DialectCapabilities, messages: { message: OutboundMessage; recipients: MessageRecipient[] }[]): Promise<void> {
   // Rows per statement for messages: each carries its rendered `raw`, so fewer than for small rows.
   for (let i = 0; i < messages.length; i += 50) {
-    await db.insertInto('messages').values(messages.slice(i, i + 50).map((m) => fromMessage(m.message))).execute();
+    await insertRows(db, caps, 'messages', messages.slice(i, i + 50).map((m) => fromMessage(m.message) as unknown as Record<string, unknown>));
   }
   const recipients = messages.flatMap((m) => m.recipients);
   for (let i = 0; i < recipients.length; i += ROWS_PER_STATEMENT) {
-    await db.insertInto('message_recipients').values(recipients.slice(i, i + ROWS_PER_STATEMENT).map((r) => ({
+    await insertRows(db, caps, 'message_recipients', recipients.slice(i, i + ROWS_PER_STATEMENT).map((r) => ({
       message_id: r.messageId, address: r.address, kind: r.kind, status: r.status, reply_code: r.replyCode,
       enhanced: r.enhanced, reply_text: r.replyText, updated_at: r.updatedAt,
-    }))).execute();
+    })));
   }
 }
 
@@ -94,10 +164,10 @@ export function messageStore(db: Db, caps: DialectCapabilities): MessageStore {
   };
   return {
     async insert(message, recipients) {
-      await insertMessages(db, [{ message, recipients }]);
+      await insertMessages(db, caps, [{ message, recipients }]);
     },
     async insertMany(messages) {
-      await insertMessages(db, messages);
+      await insertMessages(db, caps, messages);
     },
     async get(id) {
       const r = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
@@ -118,7 +188,7 @@ export function messageStore(db: Db, caps: DialectCapabilities): MessageStore {
         await db.updateTable('messages').set(changeableColumns(messages[0]!)).where('id', '=', messages[0]!.id).execute();
         return;
       }
-      await updateFromValues(db, 'messages', ['id'], messages.map((m) => ({ id: m.id, ...changeableColumns(m) })));
+      await updateFromValues(db, caps, 'messages', ['id'], messages.map((m) => ({ id: m.id, ...changeableColumns(m) })));
     },
     async recipients(messageId) {
       const rows = await db.selectFrom('message_recipients').selectAll().where('message_id', '=', messageId).execute();
@@ -148,7 +218,7 @@ export function messageStore(db: Db, caps: DialectCapabilities): MessageStore {
           .where('message_id', '=', r.messageId).where('address', '=', r.address).execute();
         return;
       }
-      await updateFromValues(db, 'message_recipients', ['message_id', 'address'], recipients.map((r) => ({
+      await updateFromValues(db, caps, 'message_recipients', ['message_id', 'address'], recipients.map((r) => ({
         message_id: r.messageId, address: r.address, status: r.status, reply_code: r.replyCode, enhanced: r.enhanced, reply_text: r.replyText, updated_at: r.updatedAt,
       })));
     },
@@ -157,7 +227,7 @@ export function messageStore(db: Db, caps: DialectCapabilities): MessageStore {
     },
     async insertAttempts(attempts) {
       for (let i = 0; i < attempts.length; i += ROWS_PER_STATEMENT) {
-        await db.insertInto('delivery_attempts').values(attempts.slice(i, i + ROWS_PER_STATEMENT).map(fromAttempt)).execute();
+        await insertRows(db, caps, 'delivery_attempts', attempts.slice(i, i + ROWS_PER_STATEMENT).map(fromAttempt));
       }
     },
     async finishAttempt(a) {

@@ -194,6 +194,10 @@ export function createSmtpDeliveryTransport(options: SmtpDeliveryTransportOption
         // Sent as rendered at accept time, byte for byte: no header is added or rewritten, so the
         // Message-ID and Date are the same on every attempt.
         raw: envelope.raw,
+        // Not written into a raw message (nodemailer sends `raw` as given); it spares nodemailer
+        // generating a Message-ID of its own (random bytes) for every send, and its `info` and
+        // debug log then name the message's real one (bench/README.md, pass 3).
+        messageId: envelope.messageId,
       }, watch));
       return resultFromInfo(info, { ...ctx, sentRecipients: watch.sentRecipients });
     } catch (err) {
