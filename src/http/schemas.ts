@@ -20,6 +20,14 @@ export const errorResponses = {
   404: { description: 'Not found (also for another company\'s resources)', content: { 'application/json': { schema: ErrorSchema } } },
 } as const;
 
+/** The answers a message submit adds to the common ones. */
+export const submitErrorResponses = {
+  409: { description: 'IDEMPOTENCY_CONFLICT, or NO_MAIL_SERVER', content: { 'application/json': { schema: ErrorSchema } } },
+  413: { description: 'PAYLOAD_TOO_LARGE', content: { 'application/json': { schema: ErrorSchema } } },
+  422: { description: 'SENDER_NOT_VERIFIED: the From may not be used on this route; `fields` names each message\'s `from`', content: { 'application/json': { schema: ErrorSchema } } },
+  503: { description: 'STORAGE_LOW: the disk is low, nothing was stored; retry after `details.retryAfterSeconds`', content: { 'application/json': { schema: ErrorSchema } } },
+} as const;
+
 export const CompanySchema = z.object({
   id: z.string(), slug: z.string(), name: z.string(), parentId: z.string().nullable(), defaultMailServerId: z.string().nullable(),
   fallbackMailServerId: z.string().nullable(),

@@ -6,7 +6,7 @@ import { validationError } from '../../core/errors.ts';
 import { decodeCursor } from '../../core/outbound/message-service.ts';
 import { requireActor } from '../auth-middleware.ts';
 import type { HttpEnv } from '../http-env.ts';
-import { errorResponses, IdParam, jsonBody, jsonContent } from '../schemas.ts';
+import { errorResponses, IdParam, jsonBody, jsonContent, submitErrorResponses } from '../schemas.ts';
 
 const tags = ['Messages'];
 
@@ -63,7 +63,7 @@ export function messageRoutes() {
     method: 'post', path: '/messages', tags, summary: 'Submit a message; 202 once it is stored and queued',
     description: 'With an `Idempotency-Key` header, the same key and body return the first message again (`duplicate: true`); the same key with another body answers 409 IDEMPOTENCY_CONFLICT.',
     request: { headers: z.object({ 'idempotency-key': z.string().max(200).optional() }), ...jsonBody(MessageInputSchema) },
-    responses: { 202: jsonContent(AcceptedSchema, 'Accepted: stored durably and queued'), 409: errorResponses[400], 413: errorResponses[400], ...errorResponses },
+    responses: { 202: jsonContent(AcceptedSchema, 'Accepted: stored durably and queued'), ...submitErrorResponses, ...errorResponses },
   }), async (c) => {
     const { principal, company } = await requireActor(c);
     const key = c.req.valid('header')['idempotency-key'] ?? null;
@@ -75,7 +75,7 @@ export function messageRoutes() {
     method: 'post', path: '/messages/batch', tags, summary: 'Submit up to 1,000 messages in one request (one commit)',
     description: 'Every message is validated first; any invalid one refuses the whole batch with fields like `messages.3.to.0`.',
     request: jsonBody(z.object({ messages: z.array(MessageInputSchema) }).strict()),
-    responses: { 202: jsonContent(z.object({ items: z.array(AcceptedSchema) }), 'All accepted'), 409: errorResponses[400], 413: errorResponses[400], ...errorResponses },
+    responses: { 202: jsonContent(z.object({ items: z.array(AcceptedSchema) }), 'All accepted'), ...submitErrorResponses, ...errorResponses },
   }), async (c) => {
     const { principal, company } = await requireActor(c);
     const results = await c.get('services').messages.submitBatch(principal, company, c.req.valid('json').messages);
