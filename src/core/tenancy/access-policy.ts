@@ -32,12 +32,29 @@ export function actableCompanyIds(principal: Principal, companies: Company[]): S
   return new Set([principal.company.id]);
 }
 
-export function resolveActingCompany(principal: Principal, companies: Company[], requestedId: string | null): Company {
-  const home = principal.kind === 'cli' ? undefined : principal.company;
-  const wanted = requestedId ?? home?.id;
-  const company = companies.find((c) => c.id === wanted);
-  if (!company || !actableCompanyIds(principal, companies).has(company.id)) throw new AppError('NOT_FOUND', 'Company not found.');
+/**
+ * The company a request acts for: the one asked for (X-Mailroom-Company) or the principal's own,
+ * read fresh through `get`, if the principal may act for it — its own company, or for a system
+ * admin one below it (found by walking up the parents, not by listing every company: this runs on
+ * every request).
+ */
+export async function resolveActingCompany(principal: Principal, requestedId: string | null, get: (id: string) => Promise<Company | undefined>): Promise<Company> {
+  const wanted = requestedId ?? (principal.kind === 'cli' ? null : principal.company.id);
+  const company = wanted ? await get(wanted) : undefined;
+  if (!company || !(await mayActFor(principal, company, get))) throw new AppError('NOT_FOUND', 'Company not found.');
   return company;
+}
+
+async function mayActFor(principal: Principal, company: Company, get: (id: string) => Promise<Company | undefined>): Promise<boolean> {
+  if (principal.kind === 'cli') return true;
+  if (company.id === principal.company.id) return true;
+  if (principal.kind !== 'user' || principal.user.role !== 'system_admin') return false;
+  const seen = new Set([company.id]);
+  for (let parentId = company.parentId; parentId && !seen.has(parentId); parentId = (await get(parentId))?.parentId ?? null) {
+    if (parentId === principal.company.id) return true;
+    seen.add(parentId);
+  }
+  return false;
 }
 
 /** Mail settings, secrets, API keys, users and the audit log are for admins (and API keys). */

@@ -136,7 +136,7 @@ export class AccountService {
   }
 
   async actingCompany(principal: Principal, requestedId: string | null): Promise<Company> {
-    return resolveActingCompany(principal, await this.store.companies.list(), requestedId);
+    return resolveActingCompany(principal, requestedId, (id) => this.store.companies.get(id));
   }
 
   async listCompanies(principal: Principal): Promise<Company[]> {
