@@ -9,15 +9,13 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { authenticate } from 'mailauth';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
-import { createDnsResolver } from '../../src/adapters/smtp-probe/host-resolver.ts';
-import { createDirectDeliveryTransport, orderMxRecords, type DirectDeliveryTransportOptions } from '../../src/adapters/transport/direct-delivery-transport.ts';
+import { orderMxRecords, type DirectDeliveryTransportOptions } from '../../src/adapters/transport/direct-delivery-transport.ts';
 import { DKIM_SIGNED_HEADERS } from '../../src/adapters/transport/dkim-signer.ts';
-import { createDnsMxResolver } from '../../src/adapters/transport/mx-resolver.ts';
 import { createEgressPolicy } from '../../src/core/diagnostics/egress-policy.ts';
 import type { OutgoingEnvelope } from '../../src/core/outbound/delivery-types.ts';
 import { startDnsStandIn, type DnsStandIn } from '../support/dns-stand-in.ts';
 import { createTestCertificates, type TestCertificates } from '../diagnostics/support/test-certificates.ts';
-import { FAST_DELIVERY_TIMEOUTS, renderedMessage, smtpError, startScriptedSmtpServer, summary } from './support/delivery-fixtures.ts';
+import { directTransportVia, renderedMessage, smtpError, startScriptedSmtpServer, summary } from './support/delivery-fixtures.ts';
 
 interface Received {
   from: string;
@@ -124,18 +122,9 @@ describe('direct delivery', () => {
     certs.remove();
   });
 
-  function directTransport(port: number, overrides: Partial<DirectDeliveryTransportOptions> = {}) {
-    return createDirectDeliveryTransport({
-      mxResolver: createDnsMxResolver({ servers: [dns.server] }),
-      hostResolver: createDnsResolver({ servers: [dns.server] }),
-      egressPolicy: createEgressPolicy({ allowedNetworks: ['127.0.0.0/8'] }),
-      heloName: 'mailroom-test.example',
-      port,
-      timeouts: FAST_DELIVERY_TIMEOUTS,
-      random: () => 0.5,
-      ...overrides,
-    });
-  }
+  const directTransport = (port: number, overrides: Partial<DirectDeliveryTransportOptions> = {}) =>
+    directTransportVia(dns.server, port, { random: () => 0.5, ...overrides });
+
 
   it('delivers with a DKIM signature that verifies against the published key', async () => {
     const mx = await startExchanger('127.0.0.1', 0, NO_STARTTLS);

@@ -8,14 +8,13 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { createDnsResolver } from '../../src/adapters/smtp-probe/host-resolver.ts';
-import { createDirectDeliveryTransport, type DirectDeliveryTransportOptions } from '../../src/adapters/transport/direct-delivery-transport.ts';
 import { createDnsMxResolver } from '../../src/adapters/transport/mx-resolver.ts';
 import { createMtaStsPolicySource, mxMatchesPolicy, policyId, type MtaStsPolicy } from '../../src/adapters/transport/mta-sts-policy.ts';
 import { createEgressPolicy } from '../../src/core/diagnostics/egress-policy.ts';
 import type { OutgoingEnvelope } from '../../src/core/outbound/delivery-types.ts';
 import { startDnsStandIn, type DnsStandIn } from '../support/dns-stand-in.ts';
 import { createTestCertificates, type TestCertificates } from '../diagnostics/support/test-certificates.ts';
-import { FAST_DELIVERY_TIMEOUTS, renderedMessage, summary } from './support/delivery-fixtures.ts';
+import { directTransportVia, renderedMessage, summary } from './support/delivery-fixtures.ts';
 
 interface Exchanger {
   port: number;
@@ -109,19 +108,8 @@ describe('MTA-STS in direct delivery', () => {
     certs.remove();
   });
 
-  function directTransport(port: number, overrides: Partial<DirectDeliveryTransportOptions> = {}) {
-    return createDirectDeliveryTransport({
-      mxResolver: createDnsMxResolver({ servers: [dns.server] }),
-      hostResolver: createDnsResolver({ servers: [dns.server] }),
-      egressPolicy: createEgressPolicy({ allowedNetworks: ['127.0.0.0/8'] }),
-      heloName: 'mailroom-test.example',
-      port,
-      mtaStsPort: httpsPort,
-      extraCaCertificates: [certs.caPem],
-      timeouts: FAST_DELIVERY_TIMEOUTS,
-      ...overrides,
-    });
-  }
+  const directTransport = (port: number) => directTransportVia(dns.server, port, { mtaStsPort: httpsPort, extraCaCertificates: [certs.caPem] });
+
 
   function policySource() {
     return createMtaStsPolicySource({

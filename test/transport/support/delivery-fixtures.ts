@@ -4,8 +4,10 @@
 // cannot produce (a reset right after the final ".", a server that echoes what it was sent).
 import type { Socket } from 'node:net';
 import type { SMTPServerOptions } from 'smtp-server';
-import { createSystemResolver } from '../../../src/adapters/smtp-probe/host-resolver.ts';
 import { createSmtpDeliveryTransport, type SmtpDeliveryTransportOptions } from '../../../src/adapters/transport/smtp-delivery-transport.ts';
+import { createDnsResolver, createSystemResolver } from '../../../src/adapters/smtp-probe/host-resolver.ts';
+import { createDirectDeliveryTransport, type DirectDeliveryTransportOptions } from '../../../src/adapters/transport/direct-delivery-transport.ts';
+import { createDnsMxResolver } from '../../../src/adapters/transport/mx-resolver.ts';
 import { createEgressPolicy } from '../../../src/core/diagnostics/egress-policy.ts';
 import type { DeliveryResult, DeliveryTransport, OutgoingEnvelope, ServerConnection } from '../../../src/core/outbound/delivery-types.ts';
 import { startRawServer, startSmtpServer, type RunningServer } from '../../diagnostics/support/scripted-servers.ts';
@@ -13,6 +15,19 @@ import { startRawServer, startSmtpServer, type RunningServer } from '../../diagn
 export const LOOPBACK_NETWORKS = ['127.0.0.0/8'];
 
 export const FAST_DELIVERY_TIMEOUTS = { connectMs: 2_000, greetingMs: 2_000, socketMs: 1_500, dnsMs: 1_000 };
+
+/** Direct delivery asking the DNS stand-in at `dnsServer` ("127.0.0.1:PORT") and connecting to every MX on `port`. */
+export function directTransportVia(dnsServer: string, port: number, overrides: Partial<DirectDeliveryTransportOptions> = {}) {
+  return createDirectDeliveryTransport({
+    mxResolver: createDnsMxResolver({ servers: [dnsServer] }),
+    hostResolver: createDnsResolver({ servers: [dnsServer] }),
+    egressPolicy: createEgressPolicy({ allowedNetworks: LOOPBACK_NETWORKS }),
+    heloName: 'mailroom-test.example',
+    port,
+    timeouts: FAST_DELIVERY_TIMEOUTS,
+    ...overrides,
+  });
+}
 
 export function loopbackTransport(overrides: Partial<SmtpDeliveryTransportOptions> = {}): DeliveryTransport {
   return createSmtpDeliveryTransport({
