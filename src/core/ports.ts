@@ -42,7 +42,8 @@ export interface SessionStore {
 }
 
 export interface ApiKeyStore {
-  getByHash(keyHash: string): Promise<ApiKey | undefined>;
+  /** The key and its company in one read: every API request starts with it. */
+  getByHashWithCompany(keyHash: string): Promise<{ apiKey: ApiKey; company: Company } | undefined>;
   listByCompany(companyId: string): Promise<ApiKey[]>;
   get(id: string): Promise<ApiKey | undefined>;
   insert(key: ApiKey): Promise<void>;

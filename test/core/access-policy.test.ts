@@ -66,6 +66,10 @@ describe('acting company', () => {
     reads = 0;
     assert.equal(await resolve(user('root', 'system_admin'), 'a1x'), 'a1x');
     assert.equal(reads, 3, 'a1x, then its parents a1 and a; root is the admin\'s own');
+    reads = 0;
+    assert.equal(await resolve(apiKey('a'), null), 'a');
+    assert.equal(await resolve(user('a', 'system_admin'), 'a'), 'a');
+    assert.equal(reads, 0, 'the principal\'s own company was read when it signed in');
     companies.set('loop1', company('loop1', 'loop2'));
     companies.set('loop2', company('loop2', 'loop1'));
     assert.equal(await resolve(user('root', 'system_admin'), 'loop1'), 'NOT_FOUND');

@@ -139,8 +139,11 @@ for (const backend of BACKENDS) {
       assert.equal(await store.sessions.get('s1'), undefined);
       const key = { id: crypto.randomUUID(), companyId: a!.id, name: 'k', prefix: 'mr_abc', keyHash: 'hash', createdBy: 't', createdAt: now(), lastUsedAt: null, revokedAt: null };
       await store.apiKeys.insert(key);
+      const found = await store.apiKeys.getByHashWithCompany('hash');
+      assert.deepEqual(found, { apiKey: key, company: a }, 'the key with its company, in one read');
       await store.apiKeys.revoke(key.id, now());
-      assert.ok((await store.apiKeys.getByHash('hash'))!.revokedAt);
+      assert.ok((await store.apiKeys.getByHashWithCompany('hash'))!.apiKey.revokedAt);
+      assert.equal(await store.apiKeys.getByHashWithCompany('other'), undefined);
     });
   });
 }

@@ -3,7 +3,7 @@ import type { CompanyStore } from '../../core/ports.ts';
 import type { CompaniesTable } from '../db/schema.ts';
 import type { Db } from './kysely-store.ts';
 
-const toCompany = (r: CompaniesTable): Company => ({
+export const toCompany = (r: CompaniesTable): Company => ({
   id: r.id, slug: r.slug, name: r.name, parentId: r.parent_id,
   defaultMailServerId: r.default_mail_server_id, fallbackMailServerId: r.fallback_mail_server_id ?? null,
   mailService: r.mail_service === 'custom' ? 'custom' : 'builtin', builtinDelivery: (r.builtin_delivery ?? null) as Company['builtinDelivery'],

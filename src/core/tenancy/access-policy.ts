@@ -33,14 +33,15 @@ export function actableCompanyIds(principal: Principal, companies: Company[]): S
 }
 
 /**
- * The company a request acts for: the one asked for (X-Mailroom-Company) or the principal's own,
- * read fresh through `get`, if the principal may act for it — its own company, or for a system
- * admin one below it (found by walking up the parents, not by listing every company: this runs on
- * every request).
+ * The company a request acts for: the one asked for (X-Mailroom-Company) or the principal's own, if
+ * the principal may act for it — its own company, or for a system admin one below it (found by
+ * walking up the parents, not by listing every company: this runs on every request). The
+ * principal's own company was read when the request was authenticated and is used as it is; any
+ * other is read through `get`.
  */
 export async function resolveActingCompany(principal: Principal, requestedId: string | null, get: (id: string) => Promise<Company | undefined>): Promise<Company> {
-  const wanted = requestedId ?? (principal.kind === 'cli' ? null : principal.company.id);
-  const company = wanted ? await get(wanted) : undefined;
+  if (principal.kind !== 'cli' && (requestedId === null || requestedId === principal.company.id)) return principal.company;
+  const company = requestedId ? await get(requestedId) : undefined;
   if (!company || !(await mayActFor(principal, company, get))) throw new AppError('NOT_FOUND', 'Company not found.');
   return company;
 }

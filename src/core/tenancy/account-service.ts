@@ -122,10 +122,9 @@ export class AccountService {
 
   async companyForKey(key: string): Promise<{ apiKey: ApiKey; company: Company } | null> {
     if (!key.startsWith(API_KEY_PREFIX)) return null;
-    const apiKey = await this.store.apiKeys.getByHash(sha256(key));
-    if (!apiKey || apiKey.revokedAt) return null;
-    const company = await this.store.companies.get(apiKey.companyId);
-    if (!company) return null;
+    const found = await this.store.apiKeys.getByHashWithCompany(sha256(key));
+    if (!found || found.apiKey.revokedAt) return null;
+    const { apiKey, company } = found;
     // "Last used" is shown to the minute; writing it on every request would cost a durable commit
     // (an fsync with SQLite) per API call, so it is refreshed at most once a minute.
     const now = this.clock.now();
@@ -137,6 +136,11 @@ export class AccountService {
 
   async actingCompany(principal: Principal, requestedId: string | null): Promise<Company> {
     return resolveActingCompany(principal, requestedId, (id) => this.store.companies.get(id));
+  }
+
+  /** The company as stored now (after a change in this request, e.g. a first server became its default). */
+  async reloadCompany(company: Company): Promise<Company> {
+    return (await this.store.companies.get(company.id)) ?? company;
   }
 
   async listCompanies(principal: Principal): Promise<Company[]> {

@@ -69,7 +69,7 @@ export function mailServerRoutes() {
     const { principal, company } = await requireActor(c);
     const services = c.get('services');
     const { server, warnings } = await services.mailServers.create(principal, company, c.req.valid('json'));
-    const fresh = await services.accounts.actingCompany(principal, company.id);
+    const fresh = await services.accounts.reloadCompany(company);
     const test = await testOnSave(services, principal, fresh, server, c.req.valid('query').sendTestEmailTo);
     return c.json({ ...mailServerView(server, fresh, warnings), ...test }, 201);
   });
