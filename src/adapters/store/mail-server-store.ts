@@ -48,9 +48,13 @@ export function mailServerStore(db: Db): MailServerStore {
   }
   return {
     async get(id) {
-      const r = await db.selectFrom('mail_servers').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!r) return undefined;
-      return toServer(r, (await sharesOf([id])).get(id) ?? []);
+      // One round trip: a row per share (or one with no share), folded. Every submit reads its server.
+      const rows = await db.selectFrom('mail_servers').leftJoin('mail_server_shares as sh', 'sh.server_id', 'mail_servers.id')
+        .selectAll('mail_servers').select('sh.company_id as shared_with')
+        .where('mail_servers.id', '=', id).orderBy('sh.company_id').execute();
+      if (rows.length === 0) return undefined;
+      const { shared_with: _first, ...server } = rows[0]!;
+      return toServer(server, rows.flatMap((r) => (r.shared_with ? [r.shared_with] : [])));
     },
     async listVisibleTo(companyId) {
       const rows = await db.selectFrom('mail_servers').selectAll()
