@@ -1,5 +1,6 @@
 // A small HTTP client for tests: a browser-like session (cookie + CSRF header) or an API key.
 // Every answer body is recorded so leak tests can search all of them.
+import assert from 'node:assert/strict';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -72,6 +73,17 @@ export async function setupRoot(baseUrl: string): Promise<ApiClient> {
   const client = new ApiClient(baseUrl);
   const res = await client.post('/setup', { companyName: 'Acme Reseller', companySlug: 'acme', name: 'Root Admin', email: 'root@acme.example', password: ADMIN_PASSWORD });
   if (res.status !== 201) throw new Error(`setup failed: ${res.status} ${res.text}`);
+  return client;
+}
+
+/** A person of `company`, created by `root` (a system admin) with `role`, then signed in as them. */
+export async function signedInUser(root: ApiClient, company: string, email: string, role: string, password: string): Promise<ApiClient> {
+  root.company = company;
+  const created = await root.post('/users', { email, name: email.split('@')[0], role, password });
+  root.company = null;
+  assert.equal(created.status, 201, created.text);
+  const client = new ApiClient(root.baseUrl);
+  assert.equal((await client.signIn(email, password)).status, 200);
   return client;
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { verifySignature } from '../../src/core/webhooks/webhook-signature.ts';
 import { startDnsStandIn, type DnsStandIn } from '../support/dns-stand-in.ts';
-import { ApiClient, setupRoot } from '../support/api-client.ts';
+import { ApiClient, signedInUser, setupRoot } from '../support/api-client.ts';
 import { ManualClock, startTestApp, type TestApp } from '../support/app-harness.ts';
 import { closedLocalPort } from '../support/local-http-server.ts';
 import { BACKENDS } from '../support/test-databases.ts';
@@ -47,14 +47,7 @@ for (const backend of BACKENDS) {
       root = await setupRoot(t.url);
       companyA = (await root.post('/companies', { name: 'Child A', slug: 'child-a' })).body.id;
       companyB = (await root.post('/companies', { name: 'Child B', slug: 'child-b' })).body.id;
-      const user = async (company: string, email: string, role: string) => {
-        root.company = company;
-        assert.equal((await root.post('/users', { email, name: email.split('@')[0], role, password: USER_PASSWORD })).status, 201);
-        root.company = null;
-        const c = new ApiClient(t.url);
-        assert.equal((await c.signIn(email, USER_PASSWORD)).status, 200);
-        return c;
-      };
+      const user = (company: string, email: string, role: string) => signedInUser(root, company, email, role, USER_PASSWORD);
       adminA = await user(companyA, 'admin@a.example', 'company_admin');
       memberA = await user(companyA, 'member@a.example', 'member');
       adminB = await user(companyB, 'admin@b.example', 'company_admin');

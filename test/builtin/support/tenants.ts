@@ -1,7 +1,6 @@
 // Two companies under the root, each with the people the built-in service's tests act as: a company
 // admin, a member and the host application's API key (company A), and an admin of company B.
-import assert from 'node:assert/strict';
-import { ApiClient, setupRoot } from '../../support/api-client.ts';
+import { ApiClient, signedInUser, setupRoot } from '../../support/api-client.ts';
 
 const USER_PASSWORD = 'user-password-123';
 
@@ -23,15 +22,7 @@ export async function setupTenants(baseUrl: string): Promise<Tenants> {
   const root = await setupRoot(baseUrl);
   const companyA = (await root.post('/companies', { name: 'Company A', slug: 'company-a' })).body.id as string;
   const companyB = (await root.post('/companies', { name: 'Company B', slug: 'company-b' })).body.id as string;
-  const user = async (company: string, email: string, role: string) => {
-    root.company = company;
-    const created = await root.post('/users', { email, name: email.split('@')[0], role, password: USER_PASSWORD });
-    assert.equal(created.status, 201, created.text);
-    root.company = null;
-    const client = new ApiClient(baseUrl);
-    assert.equal((await client.signIn(email, USER_PASSWORD)).status, 200);
-    return client;
-  };
+  const user = (company: string, email: string, role: string) => signedInUser(root, company, email, role, USER_PASSWORD);
   const adminA = await user(companyA, 'admin@a.example', 'company_admin');
   const memberA = await user(companyA, 'member@a.example', 'member');
   const adminB = await user(companyB, 'admin@b.example', 'company_admin');
