@@ -83,9 +83,9 @@ type Via = { kind: 'server'; server: MailServer } | { kind: 'direct' };
 
 const FINAL_KINDS: OutcomeKind[] = ['sent', 'permanent'];
 /** Jobs of one server taken by one claim at most; the rest stay in the queue for other workers. */
-const PER_SERVER_CLAIM_LIMIT = 16;
+const PER_SERVER_CLAIM_LIMIT = 64;
 /** The worker claims again once this many slots are free (or it is idle). */
-const CLAIM_BATCH_MIN = 16;
+const CLAIM_BATCH_MIN = 32;
 /**
  * The commit that records a sent message, per job. record() does not wait for it, so the message's
  * connection slot is free for the next message during the group commit; the job's task (the
@@ -161,6 +161,8 @@ export class DeliveryWorker {
       const connections = this.perServer.get(serverId)?.limit ?? 1;
       return Math.min(2 * connections + PER_SERVER_CLAIM_LIMIT - 1, Math.max(connections, Math.floor(this.options.maxInFlight / 2)));
     };
+    // A server not held yet (no load) is capped too: one claim must not fill the worker with it.
+    const perServerClaim = Math.min(PER_SERVER_CLAIM_LIMIT, Math.max(1, Math.floor(this.options.maxInFlight / 2)));
     const saturated = [...this.load].filter(([serverId, n]) => n >= heldCap(serverId)).map(([serverId]) => serverId);
     const partitionLimits = Object.fromEntries([...this.load].map(([serverId, n]) => [serverId, Math.max(0, heldCap(serverId) - n)]));
     // Claiming and marking the messages "sending" share one commit. Not the outcomes' group
@@ -169,7 +171,7 @@ export class DeliveryWorker {
       const claimed = await tx.queue.claim({
         kinds: [JOB_KINDS.SEND_MESSAGE], limit: room, owner: this.options.owner, now: now.toISOString(),
         leaseUntil: new Date(now.getTime() + this.options.leaseMs).toISOString(),
-        skipPartitions: saturated, perPartitionLimit: PER_SERVER_CLAIM_LIMIT, partitionLimits,
+        skipPartitions: saturated, perPartitionLimit: perServerClaim, partitionLimits,
       });
       const ids = claimed.map((j) => String(j.payload.messageId));
       // The messages as they were (a message already "sending" was cut off by a dead worker).
@@ -191,8 +193,9 @@ export class DeliveryWorker {
         const left = (this.load.get(server) ?? 1) - 1;
         if (left > 0) this.load.set(server, left);
         else this.load.delete(server);
-        // Room for half a claim of this server's jobs: the next claim may take them (claim-loop.ts).
-        if (heldCap(server) - left >= PER_SERVER_CLAIM_LIMIT / 2) this.loop.nudge();
+        // Room for half of what this server may hold: the next claim may top it up (claim-loop.ts).
+        const cap = heldCap(server);
+        if (cap - left >= Math.min(perServerClaim, cap) / 2) this.loop.nudge();
       }));
     }
     return tasks;
@@ -281,8 +284,8 @@ export class DeliveryWorker {
 
   private semaphoreFor(server: MailServer): Semaphore {
     let s = this.perServer.get(server.id);
-    if (!s) this.perServer.set(server.id, (s = new Semaphore(server.maxConnections)));
-    else s.setLimit(server.maxConnections);
+    if (!s) this.perServer.set(server.id, (s = new Semaphore(2 * server.maxConnections)));
+    else s.setLimit(2 * server.maxConnections);
     return s;
   }
 
