@@ -97,6 +97,27 @@ describe('messages API', () => {
     assert.equal(conflict.body.error.code, 'IDEMPOTENCY_CONFLICT');
   });
 
+  it('keeps each request to itself when concurrent submissions share a commit (same key twice, a conflicting key)', async () => {
+    const [rows, jobs] = [await countRows(), await countJobs()];
+    const plain = Array.from({ length: 12 }, (_, i) => host.post('/messages', message({ to: [`c${i}@customer.example`] })));
+    const keyed = [
+      host.request('POST', '/messages', message({ subject: 'Shared' }), { 'idempotency-key': 'together-1' }),
+      host.request('POST', '/messages', message({ subject: 'Shared' }), { 'idempotency-key': 'together-1' }),
+    ];
+    // Its key is taken by the earlier test's message with another body: a 409, for it alone.
+    const conflicting = host.request('POST', '/messages', message({ subject: 'Other body' }), { 'idempotency-key': 'order-42' });
+    const [plainRes, keyedRes, conflict] = await Promise.all([Promise.all(plain), Promise.all(keyed), conflicting]);
+    for (const res of plainRes) assert.equal(res.status, 202, res.text);
+    assert.equal(new Set(plainRes.map((r) => r.body.id)).size, 12);
+    assert.deepEqual(keyedRes.map((r) => r.status), [202, 202], keyedRes.map((r) => r.text).join(' | '));
+    assert.equal(keyedRes[0]!.body.id, keyedRes[1]!.body.id, 'one message for one key');
+    assert.deepEqual(keyedRes.map((r) => Boolean(r.body.duplicate)).sort(), [false, true]);
+    assert.equal(conflict.status, 409, conflict.text);
+    assert.equal(conflict.body.error.code, 'IDEMPOTENCY_CONFLICT');
+    // Every accepted message stored once with its job (each has the server's CC and BCC: 3 recipients, 1 job).
+    assert.deepEqual([await countRows(), await countJobs()], [rows + 13, jobs + 13]);
+  });
+
   it('accepts a batch in one commit, or refuses it whole naming the message', async () => {
     const rows = await countRows();
     const bad = await host.post('/messages/batch', { messages: [message(), message({ to: ['nope'] })] });

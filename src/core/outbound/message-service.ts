@@ -169,32 +169,12 @@ export class MessageService {
     // Refused while nothing is stored yet, rather than accepted now and unrecordable later.
     await this.storage?.admit(prepared.reduce((bytes, p) => bytes + p.message.sizeBytes, 0));
 
-    // Concurrent submissions share a commit (one fsync for many requests); each answer still waits
-    // for the commit that holds its messages.
-    const outcome = await this.commits.run(async (tx) => {
-      const results: { message: OutboundMessage; created: boolean }[] = [];
-      const fresh: PreparedMessage[] = [];
-      for (const p of prepared) {
-        const key = p.message.idempotencyKey;
-        const existing = key ? await tx.messages.getByIdempotencyKey(company.id, key) : undefined;
-        if (existing) {
-          if (existing.requestHash !== p.hash) throw new AppError('IDEMPOTENCY_CONFLICT', `Idempotency-Key "${key}" was already used with a different message.`);
-          results.push({ message: existing, created: false });
-          continue;
-        }
-        p.message.requestHash = key ? p.hash : null;
-        fresh.push(p);
-        results.push({ message: p.message, created: true });
-      }
-      // Multi-row inserts: a 1,000-message batch is ~25 statements, not 2,000 (bench/README.md, pass 3).
-      await tx.messages.insertMany(fresh);
-      // Caught mail is kept, not sent: it has no job.
-      await tx.queue.enqueue(fresh.filter((p) => p.message.route !== 'catch').map((p) => ({
-        id: crypto.randomUUID(), kind: JOB_KINDS.SEND_MESSAGE, companyId: company.id, partitionKey: partitionOf(p.message),
-        payload: { messageId: p.message.id }, runAt: p.message.createdAt, dedupeKey: `send:${p.message.id}`,
-      })));
-      return results;
-    });
+    // Concurrent submissions share a commit (one fsync for many requests), and their rows are
+    // written together (multi-row statements for all of them: on PostgreSQL each statement is a
+    // round trip); each answer still waits for the commit that holds its messages. A request that
+    // fails (an idempotency conflict, two requests with one key) fails the shared write, and the
+    // batcher then writes each request alone (commit-batcher.ts): only that one gets the error.
+    const outcome = await this.commits.runBatched('accept', { companyId: company.id, prepared }, acceptAll);
     this.onAccepted?.(outcome.filter((r) => r.created).length);
     return outcome;
   }
@@ -390,3 +370,39 @@ function builtinProfile(from: string): Pick<MailServer, 'fromAddress' | 'fromNam
 }
 
 export type { MessageRoute };
+
+/** One submit request as the accept's group commit writes it. */
+interface AcceptRequest {
+  companyId: string;
+  prepared: (PreparedMessage & { hash: string | null })[];
+}
+
+/** The requests of one commit: idempotency checks per message, then one multi-row write for all. */
+async function acceptAll(tx: Store, requests: AcceptRequest[]): Promise<{ message: OutboundMessage; created: boolean }[][]> {
+  const fresh: PreparedMessage[] = [];
+  const out: { message: OutboundMessage; created: boolean }[][] = [];
+  for (const { companyId, prepared } of requests) {
+    const results: { message: OutboundMessage; created: boolean }[] = [];
+    for (const p of prepared) {
+      const key = p.message.idempotencyKey;
+      const existing = key ? await tx.messages.getByIdempotencyKey(companyId, key) : undefined;
+      if (existing) {
+        if (existing.requestHash !== p.hash) throw new AppError('IDEMPOTENCY_CONFLICT', `Idempotency-Key "${key}" was already used with a different message.`);
+        results.push({ message: existing, created: false });
+        continue;
+      }
+      p.message.requestHash = key ? p.hash : null;
+      fresh.push(p);
+      results.push({ message: p.message, created: true });
+    }
+    out.push(results);
+  }
+  // Multi-row inserts: a 1,000-message batch is ~25 statements, not 2,000 (bench/README.md, pass 3).
+  await tx.messages.insertMany(fresh);
+  // Caught mail is kept, not sent: it has no job.
+  await tx.queue.enqueue(fresh.filter((p) => p.message.route !== 'catch').map((p) => ({
+    id: crypto.randomUUID(), kind: JOB_KINDS.SEND_MESSAGE, companyId: p.message.companyId, partitionKey: partitionOf(p.message),
+    payload: { messageId: p.message.id }, runAt: p.message.createdAt, dedupeKey: `send:${p.message.id}`,
+  })));
+  return out;
+}
