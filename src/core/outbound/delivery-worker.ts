@@ -82,7 +82,11 @@ export interface DeliveryWorkerDeps {
 type Via = { kind: 'server'; server: MailServer } | { kind: 'direct' };
 
 const FINAL_KINDS: OutcomeKind[] = ['sent', 'permanent'];
-/** Jobs of one server taken by one claim at most; the rest stay in the queue for other workers. */
+/**
+ * Jobs of one server taken by one claim at most (and never more than half the worker's limit); the
+ * rest stay in the queue for other workers. Large claims: a claim costs a query and a commit, and a
+ * server topped up 16 at a time left its connections idle between claims (bench/README.md, pass 4).
+ */
 const PER_SERVER_CLAIM_LIMIT = 64;
 /** The worker claims again once this many slots are free (or it is idle). */
 const CLAIM_BATCH_MIN = 32;
@@ -151,8 +155,8 @@ export class DeliveryWorker {
 
   private async claimAndStart(room: number): Promise<Promise<void>[]> {
     const now = this.deps.clock.now();
-    // A server holds at most about twice its connections' worth of jobs, and never more than half
-    // the worker unless its connections need more (heldCap): jobs waiting for a hung server must not
+    // A server holds at most half the worker's jobs (its connections' worth, if that is more, and
+    // never more than twice its connections plus a claim): jobs waiting for a hung server must not
     // fill the worker and starve other companies' servers. Below that, claims top it up
     // (partitionLimits) before its connections run dry: a claim takes milliseconds (over 10 on a
     // busy PostgreSQL), and claiming only once its last job had started left connections idle that
@@ -282,6 +286,11 @@ export class DeliveryWorker {
     return (await senderProblem(direct.senders, message.companyId, message.fromAddress, null, 'direct', direct.builtinFrom)) === null;
   }
 
+  /**
+   * Messages handed to a server's pool at once: one more per connection than it has connections
+   * (nodemailer still opens at most maxConnections), so a connection that finishes a message starts
+   * the next from the pool's queue at once rather than after this worker's turn on the event loop.
+   */
   private semaphoreFor(server: MailServer): Semaphore {
     let s = this.perServer.get(server.id);
     if (!s) this.perServer.set(server.id, (s = new Semaphore(2 * server.maxConnections)));
