@@ -1,8 +1,8 @@
 // Every change to settings lands in the audit log: who, when, what. Details pass through a
 // redaction that drops anything secret-shaped, so a careless caller cannot log a password.
-import crypto from 'node:crypto';
 import type { Clock, Store } from '../ports.ts';
 import type { Actor } from '../tenancy/access-policy.ts';
+import { newRecordId } from '../record-id.ts';
 
 const SECRET_KEYS = /pass(word)?|secret|token|key$|^key|credential|authorization|cookie/i;
 /** Keys that match the pattern but hold facts about a secret, never the secret itself. */
@@ -27,7 +27,7 @@ export interface AuditEvent {
 
 export async function recordAudit(store: Store, clock: Clock, actor: Actor, event: AuditEvent): Promise<void> {
   await store.audit.append({
-    id: crypto.randomUUID(),
+    id: newRecordId(),
     companyId: event.companyId,
     actorType: actor.type,
     actorId: actor.id,

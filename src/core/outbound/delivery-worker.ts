@@ -20,6 +20,7 @@ import { DIRECT_PARTITION } from './message-service.ts';
 import { JOB_KINDS, type DeliveryAttempt, type Job, type MessageRecipient, type OutboundMessage } from './outbound-model.ts';
 import { DEFAULT_RETRY_SCHEDULE, retryDelayMs, type RetrySchedule } from './retry-schedule.ts';
 import { holdServer } from './server-circuit.ts';
+import { newRecordId } from '../record-id.ts';
 
 export interface DeliveryWorkerOptions {
   /** Identifies this worker's leases. */
@@ -362,7 +363,7 @@ export class DeliveryWorker {
     }
     const finishedAt = clock.now();
     const attempt: DeliveryAttempt = {
-      id: crypto.randomUUID(), messageId: message.id, companyId: message.companyId, serverId: server?.id ?? null,
+      id: newRecordId(), messageId: message.id, companyId: message.companyId, serverId: server?.id ?? null,
       startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(),
       outcome: result.kind === 'sent' ? 'sent' : result.recipients.some((r) => r.kind === 'sent') ? 'partial' : result.kind,
       code: result.code, message: result.message, hint: result.hint, replyCode: result.replyCode, enhanced: result.enhanced,
@@ -421,7 +422,7 @@ export class DeliveryWorker {
       sentAt: status === 'sent' ? nowIso : message.sentAt,
     };
     const attempts = interrupted ? [{
-      ...attempt, id: crypto.randomUUID(), startedAt: message.updatedAt, finishedAt: attempt.startedAt, outcome: 'interrupted' as const,
+      ...attempt, id: newRecordId(), startedAt: message.updatedAt, finishedAt: attempt.startedAt, outcome: 'interrupted' as const,
       code: 'INTERRUPTED', message: 'A worker stopped during this attempt; the server may have received the message.', hint: null,
       replyCode: null, enhanced: null, replyText: null, tls: null,
     }, attempt] : [attempt];

@@ -16,6 +16,7 @@ import type { StorageGuard } from './storage-guard.ts';
 import { resumeServer } from './server-circuit.ts';
 import { JOB_KINDS, type DeliveryAttempt, type MessageRecipient, type MessageRoute, type MessageStatus, type OutboundMessage, type RecipientKind } from './outbound-model.ts';
 import { senderProblem, type SenderCheck } from './sender-policy.ts';
+import { newRecordId } from '../record-id.ts';
 
 export interface MessageInput {
   from?: string | null;
@@ -269,7 +270,7 @@ export class MessageService {
   }
 
   private async prepare(company: Company, target: Target, input: MessageInput, now: Date): Promise<PreparedMessage> {
-    const id = crypto.randomUUID();
+    const id = newRecordId();
     // The built-in service has no profile: no CC, BCC, reply-to, error-to or headers of its own.
     const server = target.server ?? builtinProfile(this.builtin.from);
     const fromAddress = this.fromOf(input, target);
@@ -352,7 +353,7 @@ export class MessageService {
       await tx.messages.update(next);
       const moved = await tx.queue.runNow(`send:${id}`, now);
       if (!moved) {
-        await tx.queue.enqueue([{ id: crypto.randomUUID(), kind: JOB_KINDS.SEND_MESSAGE, companyId: company.id, partitionKey: partitionOf(message), payload: { messageId: id }, runAt: now, dedupeKey: `send:${id}` }]);
+        await tx.queue.enqueue([{ id: newRecordId(), kind: JOB_KINDS.SEND_MESSAGE, companyId: company.id, partitionKey: partitionOf(message), payload: { messageId: id }, runAt: now, dedupeKey: `send:${id}` }]);
       }
       await recordAudit(tx, this.clock, actorOf(principal), { companyId: company.id, action: 'message.retried', targetType: 'message', targetId: id, details: { previousStatus: message.status } });
       return next;
@@ -401,7 +402,7 @@ async function acceptAll(tx: Store, requests: AcceptRequest[]): Promise<{ messag
   await tx.messages.insertMany(fresh);
   // Caught mail is kept, not sent: it has no job.
   await tx.queue.enqueue(fresh.filter((p) => p.message.route !== 'catch').map((p) => ({
-    id: crypto.randomUUID(), kind: JOB_KINDS.SEND_MESSAGE, companyId: p.message.companyId, partitionKey: partitionOf(p.message),
+    id: newRecordId(), kind: JOB_KINDS.SEND_MESSAGE, companyId: p.message.companyId, partitionKey: partitionOf(p.message),
     payload: { messageId: p.message.id }, runAt: p.message.createdAt, dedupeKey: `send:${p.message.id}`,
   })));
   return out;

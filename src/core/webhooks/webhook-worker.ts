@@ -16,6 +16,7 @@ import { TEST_EVENT_TYPE, type WebhookAttempt, type WebhookDelivery } from './we
 import type { WebhookSender, WebhookSendResult } from './webhook-sender.ts';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from './webhook-signature.ts';
 import { urlWithoutQuery } from './webhook-service.ts';
+import { newRecordId } from '../record-id.ts';
 
 export interface WebhookWorkerOptions {
   /** Identifies this worker's leases. */
@@ -138,7 +139,7 @@ export class WebhookWorker {
       result = { outcome: 'network', statusCode: null, durationMs: clock.now().getTime() - startedAt.getTime(), error: 'The request failed unexpectedly; it will be retried.' };
     }
     const attempt: WebhookAttempt = {
-      id: crypto.randomUUID(), deliveryId: delivery.id, companyId: delivery.companyId, url: urlWithoutQuery(endpoint.url),
+      id: newRecordId(), deliveryId: delivery.id, companyId: delivery.companyId, url: urlWithoutQuery(endpoint.url),
       startedAt: startedAt.toISOString(), durationMs: Math.max(0, Math.round(result.durationMs)), statusCode: result.statusCode,
       outcome: result.outcome, error: result.error === null ? null : truncate(result.error),
     };
