@@ -69,9 +69,13 @@ for (const backend of BACKENDS) {
 
     it('round-trips a mail server with lists, booleans and shares', async () => {
       const [parent, child] = await store.companies.list();
-      const s = server(parent!.id, { sharedWith: [child!.id], hasRelay: true });
+      const sibling = company('sibling', parent!.id);
+      await store.companies.insert(sibling);
+      // Shares come back sorted, however many (get() folds them into one column).
+      const s = server(parent!.id, { sharedWith: [child!.id, sibling.id].sort(), hasRelay: true });
       await store.mailServers.insert(s);
       assert.deepEqual(await store.mailServers.get(s.id), s);
+      assert.deepEqual(await store.mailServers.get(s.id), (await store.mailServers.listVisibleTo(parent!.id)).find((x) => x.id === s.id));
       assert.deepEqual((await store.mailServers.listVisibleTo(child!.id)).map((x) => x.id), [s.id]);
       const changed = { ...s, sharedWith: [], port: 465, version: 2 };
       await store.mailServers.update(changed);
