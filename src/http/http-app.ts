@@ -6,6 +6,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import type { MiddlewareHandler } from 'hono';
 import type { AppServices } from '../app.ts';
 import { AppError, validationError } from '../core/errors.ts';
 import type { Logger } from '../core/ports.ts';
@@ -81,10 +82,23 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<HttpEnv> {
   app.route('/', healthRoutes());
 
   const api = new OpenAPIHono<HttpEnv>({ defaultHook: validationHook });
-  const limitTo = (bytes: number) => bodyLimit({
-    maxSize: bytes,
-    onError: () => { throw new AppError('PAYLOAD_TOO_LARGE', `The request body must be at most ${Math.round(bytes / 1024)} KiB.`); },
-  });
+  const limitTo = (bytes: number): MiddlewareHandler<HttpEnv> => {
+    const tooLarge = () => { throw new AppError('PAYLOAD_TOO_LARGE', `The request body must be at most ${Math.round(bytes / 1024)} KiB.`); };
+    const counted = bodyLimit({ maxSize: bytes, onError: tooLarge });
+    // Hono's bodyLimit first asks for `c.req.raw.body`, which turns @hono/node-server's lightweight
+    // request into a full web Request with a stream body: every JSON read then went through web
+    // streams (~0.07 ms and more garbage per request in a profile of single submits). A declared
+    // Content-Length is checked without touching the body (Node's parser reads no byte past it);
+    // only a body of undeclared length is counted as it arrives, by bodyLimit.
+    return (c, next) => {
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+      const declared = c.req.header('content-length');
+      if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
+        return Number.parseInt(declared, 10) > bytes ? tooLarge() : next();
+      }
+      return counted(c, next);
+    };
+  };
   const settingsLimit = limitTo(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   // Messages carry attachments (base64 adds a third) and batches carry up to 1,000 messages.
   const messagesLimit = limitTo(MAX_MESSAGES_BODY_BYTES);
