@@ -5,12 +5,12 @@ import { recordAudit } from '../audit/audit-recorder.ts';
 import { AppError, validationError } from '../errors.ts';
 import type { Company, Principal } from '../model.ts';
 import type { Clock, Store } from '../ports.ts';
-import { JOB_KINDS, type OutboundMessage } from '../outbound/outbound-model.ts';
+import type { OutboundMessage } from '../outbound/outbound-model.ts';
+import { sendJob } from '../outbound/message-service.ts';
 import { senderProblem, type SenderCheck } from '../outbound/sender-policy.ts';
 import type { MailServerService } from '../servers/mail-server-service.ts';
 import { actorOf, requireAdmin } from '../tenancy/access-policy.ts';
 import type { MessageParser, ParsedAttachment, ParsedMessage } from './message-parser.ts';
-import { newRecordId } from '../record-id.ts';
 
 export interface CaughtSummary {
   message: OutboundMessage;
@@ -99,7 +99,7 @@ export class CatcherService {
         giveUpAt: fresh.giveUpAt > now ? fresh.giveUpAt : new Date(this.deps.clock.now().getTime() + 4 * 24 * 3600_000).toISOString(),
       };
       await tx.messages.update(next);
-      await tx.queue.enqueue([{ id: newRecordId(), kind: JOB_KINDS.SEND_MESSAGE, companyId: company.id, partitionKey: server.id, payload: { messageId: id }, runAt: now, dedupeKey: `send:${id}` }]);
+      await tx.queue.enqueue([sendJob(next, now)]);
       await recordAudit(tx, this.deps.clock, actorOf(principal), { companyId: company.id, action: 'message.released', targetType: 'message', targetId: id, details: { mailServerId: server.id } });
       return next;
     });

@@ -14,7 +14,7 @@ import type { MessageRenderer, RenderAttachment } from './message-renderer.ts';
 import { CommitBatcher } from './commit-batcher.ts';
 import type { StorageGuard } from './storage-guard.ts';
 import { resumeServer } from './server-circuit.ts';
-import { JOB_KINDS, type DeliveryAttempt, type MessageRecipient, type MessageRoute, type MessageStatus, type OutboundMessage, type RecipientKind } from './outbound-model.ts';
+import { JOB_KINDS, type DeliveryAttempt, type MessageRecipient, type MessageRoute, type MessageStatus, type NewJob, type OutboundMessage, type RecipientKind } from './outbound-model.ts';
 import { senderProblem, type SenderCheck } from './sender-policy.ts';
 import { newRecordId } from '../record-id.ts';
 
@@ -324,8 +324,8 @@ export class MessageService {
     const messages = await this.store.messages.list({ ...query, companyId: company.id });
     const recipients = await this.store.messages.recipientAddresses(messages.map((m) => m.id));
     const retrying = messages.filter((m) => m.status === 'retrying' || m.status === 'queued');
-    const runAt = await this.store.queue.runAtByDedupeKey(retrying.map((m) => `send:${m.id}`));
-    const items = messages.map((m) => ({ ...m, recipients: recipients.get(m.id) ?? [], nextAttemptAt: runAt.get(`send:${m.id}`) ?? null }));
+    const runAt = await this.store.queue.runAtByDedupeKey(retrying.map((m) => sendJobKey(m.id)));
+    const items = messages.map((m) => ({ ...m, recipients: recipients.get(m.id) ?? [], nextAttemptAt: runAt.get(sendJobKey(m.id)) ?? null }));
     const last = messages.at(-1);
     return { items, nextCursor: last && messages.length === query.limit ? encodeCursor(last) : null };
   }
@@ -351,10 +351,8 @@ export class MessageService {
       const giveUpAt = message.giveUpAt > now ? message.giveUpAt : new Date(this.clock.now().getTime() + this.limits.defaultGiveUpSeconds * 1000).toISOString();
       const next: OutboundMessage = { ...message, status: 'queued', giveUpAt, updatedAt: now };
       await tx.messages.update(next);
-      const moved = await tx.queue.runNow(`send:${id}`, now);
-      if (!moved) {
-        await tx.queue.enqueue([{ id: newRecordId(), kind: JOB_KINDS.SEND_MESSAGE, companyId: company.id, partitionKey: partitionOf(message), payload: { messageId: id }, runAt: now, dedupeKey: `send:${id}` }]);
-      }
+      const moved = await tx.queue.runNow(sendJobKey(id), now);
+      if (!moved) await tx.queue.enqueue([sendJob(message, now)]);
       await recordAudit(tx, this.clock, actorOf(principal), { companyId: company.id, action: 'message.retried', targetType: 'message', targetId: id, details: { previousStatus: message.status } });
       return next;
     });
@@ -364,6 +362,19 @@ export class MessageService {
 /** The queue partition a message's job belongs to: its mail server, or the built-in direct route. */
 export function partitionOf(message: Pick<OutboundMessage, 'route' | 'serverId'>): string {
   return message.route === 'server' ? message.serverId ?? 'none' : DIRECT_PARTITION;
+}
+
+/** A message's send job is found by this key (retry now, the next attempt's time). */
+export function sendJobKey(messageId: string): string {
+  return `send:${messageId}`;
+}
+
+/** The job that sends `message` at `runAt`: one per message (its dedupe key). */
+export function sendJob(message: Pick<OutboundMessage, 'id' | 'companyId' | 'route' | 'serverId'>, runAt: string): NewJob {
+  return {
+    id: newRecordId(), kind: JOB_KINDS.SEND_MESSAGE, companyId: message.companyId, partitionKey: partitionOf(message),
+    payload: { messageId: message.id }, runAt, dedupeKey: sendJobKey(message.id),
+  };
 }
 
 function builtinProfile(from: string): Pick<MailServer, 'fromAddress' | 'fromName' | 'cc' | 'bcc' | 'customHeaders' | 'replyTo' | 'errorTo'> {
@@ -401,9 +412,6 @@ async function acceptAll(tx: Store, requests: AcceptRequest[]): Promise<{ messag
   // Multi-row inserts: a 1,000-message batch is ~25 statements, not 2,000 (bench/README.md, pass 3).
   await tx.messages.insertMany(fresh);
   // Caught mail is kept, not sent: it has no job.
-  await tx.queue.enqueue(fresh.filter((p) => p.message.route !== 'catch').map((p) => ({
-    id: newRecordId(), kind: JOB_KINDS.SEND_MESSAGE, companyId: p.message.companyId, partitionKey: partitionOf(p.message),
-    payload: { messageId: p.message.id }, runAt: p.message.createdAt, dedupeKey: `send:${p.message.id}`,
-  })));
+  await tx.queue.enqueue(fresh.filter((p) => p.message.route !== 'catch').map((p) => sendJob(p.message, p.message.createdAt)));
   return out;
 }
